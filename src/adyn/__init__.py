@@ -1,0 +1,88 @@
+"""
+adyn: an asyncio-native object mapper for Amazon DynamoDB.
+
+Models are attrs classes of typed columns; conditions, key conditions, projections and updates are built from
+their columns with Python operators and compiled into DynamoDB request fragments by a pure compiler.
+"""
+
+from __future__ import annotations
+
+from ._columns import Column, column
+from ._expressions import Action, Condition, Operand, Path, Size, compile_expressions
+from ._indexes import GlobalSecondaryIndex, Index, LocalSecondaryIndex
+from ._models import Billing, Document, Model, ModelInfo
+from .exceptions import (
+    AdynError,
+    ConditionFailed,
+    DynamoDBError,
+    EngineStateError,
+    InvalidCondition,
+    InvalidExpression,
+    InvalidKeyCondition,
+    InvalidModel,
+    InvalidRequest,
+    InvalidStoredValue,
+    InvalidValue,
+    ItemExists,
+    MissingObjects,
+    NotExactlyOne,
+    TableMismatch,
+    TableNotFound,
+    TableNotReady,
+    Throttled,
+    UnboundModel,
+    UnknownColumn,
+)
+
+__all__ = [
+    "Action",
+    "AdynError",
+    "Billing",
+    "Column",
+    "Condition",
+    "ConditionFailed",
+    "Document",
+    "DynamoDBError",
+    "EngineStateError",
+    "GlobalSecondaryIndex",
+    "Index",
+    "InvalidCondition",
+    "InvalidExpression",
+    "InvalidKeyCondition",
+    "InvalidModel",
+    "InvalidRequest",
+    "InvalidStoredValue",
+    "InvalidValue",
+    "ItemExists",
+    "LocalSecondaryIndex",
+    "MissingObjects",
+    "Model",
+    "ModelInfo",
+    "NotExactlyOne",
+    "Operand",
+    "Path",
+    "Size",
+    "TableMismatch",
+    "TableNotFound",
+    "TableNotReady",
+    "Throttled",
+    "UnboundModel",
+    "UnknownColumn",
+    "column",
+    "compile_expressions",
+]
+
+
+def _relocate() -> None:
+    # Reprs and tracebacks read adyn.Model, not adyn._models.Model.
+    from contextlib import suppress
+
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) or callable(obj):
+            with suppress(AttributeError, TypeError):  # pragma: no cover - builtins
+                obj.__module__ = __name__
+
+
+_relocate()
+del _relocate

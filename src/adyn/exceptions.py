@@ -1,0 +1,335 @@
+"""
+Exceptions raised by adyn.
+
+Every exception adyn raises derives from :class:`AdynError`. Mistakes in the caller's input also derive from
+:class:`ValueError` (or :class:`TypeError` for mistakes in a class definition), so code that already catches the
+builtin keeps working.
+
+The hierarchy::
+
+    AdynError
+    ├── InvalidModel (TypeError)          a model or document class definition is wrong
+    ├── InvalidValue (ValueError)         a Python value cannot be stored in a column
+    ├── InvalidStoredValue (ValueError)   a stored DynamoDB value cannot be loaded into a column
+    ├── InvalidExpression (ValueError)    a condition, key condition, projection or update is wrong
+    │   ├── InvalidCondition              an operator the column's type does not support, `<` against None, ...
+    │   ├── InvalidKeyCondition           a key condition that the table or index cannot answer
+    │   └── UnknownColumn                 a name that is not a column of the model
+    ├── UnboundModel (ValueError)         the model is not bound to this engine
+    ├── EngineStateError (RuntimeError)   the engine is closed, not open yet, or used from another event loop
+    ├── ConditionFailed                   a write's condition did not hold; carries the object and stored item
+    │   └── ItemExists                    create() found an item with that key already
+    ├── MissingObjects (LookupError)      load() found no item for some objects; carries them
+    ├── NotExactlyOne (LookupError)       query(...).one() found no result, or more than one
+    ├── TableNotFound (LookupError)       the table does not exist
+    ├── TableMismatch                     a live table differs from what the model declares; lists how
+    ├── TableNotReady (TimeoutError)      a table or index did not become ACTIVE in time
+    └── DynamoDBError                     any other error DynamoDB returned; the botocore error is __cause__
+        ├── Throttled                     still throttled after the retry policy gave up
+        └── InvalidRequest (ValueError)   DynamoDB rejected the request as invalid (ValidationException)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AdynError",
+    "ConditionFailed",
+    "DynamoDBError",
+    "EngineStateError",
+    "InvalidCondition",
+    "InvalidExpression",
+    "InvalidKeyCondition",
+    "InvalidModel",
+    "InvalidRequest",
+    "InvalidStoredValue",
+    "InvalidValue",
+    "ItemExists",
+    "MissingObjects",
+    "NotExactlyOne",
+    "TableMismatch",
+    "TableNotFound",
+    "TableNotReady",
+    "Throttled",
+    "UnboundModel",
+    "UnknownColumn",
+]
+
+
+class AdynError(Exception):
+    """
+    The root of every exception adyn raises.
+    """
+
+
+def _where(model: Any, column: Any) -> str:
+    model_name = getattr(model, "__qualname__", None) or getattr(model, "__name__", None) or model
+    if model_name is None and column is None:
+        return ""
+    if column is None:
+        return f"{model_name}: "
+    if model_name is None:
+        return f"{column}: "
+    return f"{model_name}.{column}: "
+
+
+class _Located(AdynError):
+    """
+    An error about one column of one model, carrying both (either may be None when unknown).
+    """
+
+    model: Any
+    column: str | None
+    reason: str
+
+    def __init__(self, reason: str, *, model: Any = None, column: str | None = None) -> None:
+        self.reason = reason
+        self.model = model
+        self.column = column
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return _where(self.model, self.column) + self.reason
+
+    def locate(self, model: Any, column: str | None) -> None:
+        """
+        Fill in the model and column where they were not known when the error was raised, and refresh the message.
+        """
+        if self.model is None:
+            self.model = model
+        if self.column is None:
+            self.column = column
+        self.args = (self._message(),)
+
+
+class InvalidModel(_Located, TypeError):
+    """
+    Raised when a model or document class is defined: no hash key, two hash keys, a key of a type DynamoDB cannot
+    key on, an index naming a missing column, an annotation adyn cannot map to a type, and so on.
+
+    Attributes:
+        model: the class being defined.
+        column: the column at fault, or None for a model-wide problem.
+        reason: what is wrong.
+    """
+
+
+class _ValueError(_Located, ValueError):
+    value: Any
+
+    def __init__(self, reason: str, *, value: Any, model: Any = None, column: str | None = None) -> None:
+        self.value = value
+        super().__init__(reason, model=model, column=column)
+
+    def _message(self) -> str:
+        return f"{_where(self.model, self.column)}{self.reason} (value: {self.value!r:.200})"
+
+
+class InvalidValue(_ValueError):
+    """
+    Raised before any request when a Python value cannot be stored in a column: a value of the wrong type, a number
+    DynamoDB cannot hold, a naive datetime, an email that is not one, a missing key value.
+
+    Attributes:
+        model: the model class, when known.
+        column: the column's Python name, when known.
+        value: the offending value.
+        reason: what is wrong with it.
+    """
+
+
+class InvalidStoredValue(_ValueError):
+    """
+    Raised when a value read from DynamoDB cannot be loaded into its column (written by another program with another
+    type, for example).
+
+    Attributes:
+        model, column, value, reason: as for :class:`InvalidValue`; `value` is the DynamoDB wire value.
+    """
+
+
+class InvalidExpression(_ValueError):
+    """
+    Raised before any request when a condition, key condition, projection or update action cannot be built.
+
+    Attributes:
+        model, column, value, reason: as for :class:`InvalidValue`; `value` is the operand at fault.
+    """
+
+
+class InvalidCondition(InvalidExpression):
+    """
+    Raised when a condition cannot be expressed: an operator the column's type does not support (`<` on a boolean,
+    `begins_with` on a number), an ordering comparison against None, or a condition used as a bool.
+    """
+
+
+class InvalidKeyCondition(InvalidExpression):
+    """
+    Raised when a key condition does not fit the table or index queried: no `==` on the hash key, an operator
+    DynamoDB does not allow on a range key, a column that is not a key of that index.
+    """
+
+
+class UnknownColumn(InvalidExpression):
+    """
+    Raised when a name or column does not belong to the model it is used with.
+    """
+
+
+class UnboundModel(AdynError, ValueError):
+    """
+    Raised before any request when an engine is asked to work with a model that was not bound to it with
+    ``await engine.bind(Model)``.
+
+    Attributes:
+        model: the model class.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        name = getattr(model, "__name__", model)
+        super().__init__(f"{name} is not bound to this engine: await engine.bind({name})")
+
+
+class EngineStateError(AdynError, RuntimeError):
+    """
+    Raised when an engine is used while closed or not yet opened, or from an event loop other than the one it was
+    opened on (its connections belong to that loop).
+    """
+
+
+class ConditionFailed(AdynError):
+    """
+    Raised when DynamoDB rejected a write because its condition did not hold.
+
+    Attributes:
+        obj: the object whose write failed.
+        item: the item stored under that key when the condition failed, loaded as a model object (None if there
+            was no item, or DynamoDB did not return it).
+        condition: the condition that failed (None for adyn's own existence checks).
+    """
+
+    def __init__(self, message: str, *, obj: Any = None, item: Any = None, condition: Any = None) -> None:
+        self.obj = obj
+        self.item = item
+        self.condition = condition
+        super().__init__(message)
+
+
+class ItemExists(ConditionFailed):
+    """
+    Raised by ``engine.create(obj)`` when an item with the object's key already exists; `item` holds it.
+    """
+
+
+class MissingObjects(AdynError, LookupError):
+    """
+    Raised by ``engine.load(...)`` when some objects have no item in DynamoDB. The other objects were loaded.
+
+    Attributes:
+        objects: the objects that were not found, in the order given.
+    """
+
+    def __init__(self, objects: list[Any]) -> None:
+        self.objects = objects
+        shown = ", ".join(repr(o) for o in objects[:5])
+        more = f" and {len(objects) - 5} more" if len(objects) > 5 else ""
+        super().__init__(f"{len(objects)} object(s) not found: {shown}{more}")
+
+
+class NotExactlyOne(AdynError, LookupError):
+    """
+    Raised by ``.one()`` on a query or scan that matched no item or more than one.
+
+    Attributes:
+        model: the model queried.
+        found: 0, or 2 when there were more than one (it stops reading at the second).
+    """
+
+    def __init__(self, model: Any, found: int) -> None:
+        self.model = model
+        self.found = found
+        name = getattr(model, "__name__", model)
+        what = "no result" if found == 0 else "more than one result"
+        super().__init__(f"{name}: expected exactly one result, found {what}")
+
+
+class TableNotFound(AdynError, LookupError):
+    """
+    Raised when a table does not exist (an unbound or dropped table, or a wrong table name template).
+
+    Attributes:
+        table_name: the full table name looked for.
+    """
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+        super().__init__(f"table {table_name!r} does not exist")
+
+
+class TableMismatch(AdynError):
+    """
+    Raised by ``engine.bind(...)`` when a live table does not provide what a model declares (a missing index,
+    another key, another projection...). Extra indexes and attributes on the table are fine.
+
+    Attributes:
+        model: the model class.
+        table_name: the full table name.
+        differences: one readable line per difference, e.g.
+            ``"index by_user: projection KEYS_ONLY on the table, ALL in the model"``.
+    """
+
+    def __init__(self, model: Any, table_name: str, differences: list[str]) -> None:
+        self.model = model
+        self.table_name = table_name
+        self.differences = differences
+        name = getattr(model, "__name__", model)
+        lines = "\n".join(f"  - {d}" for d in differences)
+        super().__init__(f"table {table_name!r} does not match {name}:\n{lines}")
+
+
+class TableNotReady(AdynError, TimeoutError):
+    """
+    Raised by ``engine.bind(...)`` when a table or one of its indexes is still not ACTIVE after the wait timeout.
+
+    Attributes:
+        table_name: the full table name.
+    """
+
+    def __init__(self, table_name: str, waited: float) -> None:
+        self.table_name = table_name
+        super().__init__(f"table {table_name!r} was not ACTIVE after {waited:.0f} s")
+
+
+class DynamoDBError(AdynError):
+    """
+    Raised for an error DynamoDB returned that no more specific adyn exception describes. The botocore
+    ``ClientError`` is chained as ``__cause__``.
+
+    Attributes:
+        code: DynamoDB's error code (``"ValidationException"``, ...).
+        operation: the API operation (``"PutItem"``, ...).
+        response: the parsed error response.
+    """
+
+    def __init__(self, message: str, *, code: str = "", operation: str = "", response: Any = None) -> None:
+        self.code = code
+        self.operation = operation
+        self.response = response
+        super().__init__(message)
+
+
+class Throttled(DynamoDBError):
+    """
+    Raised when DynamoDB still throttled a request after the engine's retry policy gave up
+    (ProvisionedThroughputExceededException, ThrottlingException, RequestLimitExceeded).
+    """
+
+
+class InvalidRequest(DynamoDBError, ValueError):
+    """
+    Raised when DynamoDB rejected a request as invalid (ValidationException). adyn checks what it can before
+    sending, so this usually means a limit adyn does not know about.
+    """
