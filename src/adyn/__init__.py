@@ -7,10 +7,14 @@ their columns with Python operators and compiled into DynamoDB request fragments
 
 from __future__ import annotations
 
+from ._bulk import Batch, BatchResult, BatchWriteError
 from ._columns import Column, column
+from ._engine import Engine, PartialFailure
 from ._expressions import Action, Condition, Operand, Path, Size, compile_expressions
+from ._hooks import Hooks
 from ._indexes import GlobalSecondaryIndex, Index, LocalSecondaryIndex
 from ._models import Billing, Document, Model, ModelInfo
+from ._query import Page, Query, Results, Scan
 from .exceptions import (
     AdynError,
     ConditionFailed,
@@ -37,14 +41,19 @@ from .exceptions import (
 __all__ = [
     "Action",
     "AdynError",
+    "Batch",
+    "BatchResult",
+    "BatchWriteError",
     "Billing",
     "Column",
     "Condition",
     "ConditionFailed",
     "Document",
     "DynamoDBError",
+    "Engine",
     "EngineStateError",
     "GlobalSecondaryIndex",
+    "Hooks",
     "Index",
     "InvalidCondition",
     "InvalidExpression",
@@ -60,7 +69,12 @@ __all__ = [
     "ModelInfo",
     "NotExactlyOne",
     "Operand",
+    "Page",
+    "PartialFailure",
     "Path",
+    "Query",
+    "Results",
+    "Scan",
     "Size",
     "TableMismatch",
     "TableNotFound",

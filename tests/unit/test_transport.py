@@ -1,0 +1,105 @@
+"""
+Error translation (the one place botocore errors become adyn exceptions), backoff schedules and batch chunking.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adyn import (
+    AdynError,
+    ConditionFailed,
+    DynamoDBError,
+    InvalidRequest,
+    TableNotFound,
+    Throttled,
+)
+from adyn._backoff import full_jitter
+from adyn._batch import chunks, key_identity
+from adyn._transport import ERROR_CODES, translate_error
+
+
+def client_error(code: str, message: str = "boom", **extra: object) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}, **extra}, "PutItem")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("code", "cls"), sorted(ERROR_CODES.items()), ids=sorted(ERROR_CODES))
+def test_every_documented_code_maps_to_its_class(code: str, cls: type[AdynError]) -> None:
+    """Every DynamoDB error code adyn documents translates to its adyn class."""
+    error = translate_error(client_error(code), "PutItem", "posts")
+    assert type(error) is cls
+
+
+def test_unknown_code_is_dynamodb_error() -> None:
+    """An unmapped code becomes DynamoDBError carrying the code, operation and response."""
+    error = translate_error(client_error("InternalServerError", "oops"), "GetItem")
+    assert type(error) is DynamoDBError
+    assert error.code == "InternalServerError"
+    assert error.operation == "GetItem"
+    assert "oops" in str(error)
+
+
+def test_condition_failed_keeps_stored_item() -> None:
+    """ConditionalCheckFailed keeps the raw stored item for the engine to load."""
+    error = translate_error(
+        client_error("ConditionalCheckFailedException", Item={"id": {"S": "a"}}), "PutItem"
+    )
+    assert isinstance(error, ConditionFailed)
+    assert error.item == {"id": {"S": "a"}}
+
+
+def test_throttled_and_invalid_request_are_dynamodb_errors() -> None:
+    """Throttled and InvalidRequest are DynamoDBErrors; InvalidRequest is also a ValueError."""
+    assert isinstance(translate_error(client_error("ThrottlingException"), "Query"), DynamoDBError)
+    invalid = translate_error(client_error("ValidationException", "bad"), "Query")
+    assert isinstance(invalid, InvalidRequest)
+    assert isinstance(invalid, ValueError)
+    assert isinstance(
+        translate_error(client_error("ProvisionedThroughputExceededException"), "Query"), Throttled
+    )
+
+
+def test_table_not_found_names_table() -> None:
+    """ResourceNotFound names the table the engine asked for."""
+    error = translate_error(client_error("ResourceNotFoundException"), "DescribeTable", "dev-posts")
+    assert isinstance(error, TableNotFound)
+    assert isinstance(error, LookupError)
+    assert error.table_name == "dev-posts"
+
+
+@given(base=st.floats(0.001, 1), cap=st.floats(0.001, 10), attempts=st.integers(0, 20), r=st.floats(0, 0.999))
+def test_full_jitter_bounds(base: float, cap: float, attempts: int, r: float) -> None:
+    """Each full-jitter delay lies in [0, min(cap, base * 2**k)) and there are exactly `attempts` of them."""
+    delays = list(full_jitter(base=base, cap=cap, attempts=attempts, rand=lambda: r))
+    assert len(delays) == attempts
+    for k, delay in enumerate(delays):
+        assert 0 <= delay <= min(cap, base * 2**k)
+
+
+def test_full_jitter_grows_then_caps() -> None:
+    """With the top random draw the delays double from base until the cap."""
+    delays = list(full_jitter(base=0.1, cap=0.5, attempts=5, rand=lambda: 1.0))
+    assert delays == [0.1, 0.2, 0.4, 0.5, 0.5]
+
+
+def test_full_jitter_rejects_bad_parameters() -> None:
+    """Non-positive base or cap are refused."""
+    with pytest.raises(ValueError, match="positive"):
+        list(full_jitter(base=0))
+
+
+@given(items=st.lists(st.integers()), size=st.integers(1, 150))
+def test_chunks_cover_every_item_once(items: list[int], size: int) -> None:
+    """Chunking covers every item exactly once, in order, with no chunk over the limit."""
+    pieces = chunks(items, size)
+    assert [x for piece in pieces for x in piece] == items
+    assert all(1 <= len(piece) <= size for piece in pieces)
+
+
+def test_key_identity_normalises_numbers() -> None:
+    """A numeric key sent as 1.50 matches the 1.5 DynamoDB sends back; tables keep keys apart."""
+    assert key_identity("t", {"n": {"N": "1.50"}}) == key_identity("t", {"n": {"N": "1.5"}})
+    assert key_identity("t", {"n": {"N": "1"}}) != key_identity("u", {"n": {"N": "1"}})
