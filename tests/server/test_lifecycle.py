@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from aiobotocore.session import get_session
 
-from adyn import Column, Engine, EngineStateError, Model, UnboundModel, column
+from adyn import Column, Engine, EngineStateError, Model, TableNotFound, UnboundModel, column
+from adyn.local import LocalDynamoDB
 
 
 class Thing(Model):
@@ -148,3 +149,34 @@ async def test_cancelled_operation_leaves_engine_usable(engine: Engine) -> None:
     assert asyncio.all_tasks() - before - {asyncio.current_task()} == set()
     await engine.save(Thing(id="after"))
     assert await engine.get(Thing, "after") == Thing(id="after")
+
+
+async def test_endpoint_from_environment(local_dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no endpoint_url, the engine reaches the endpoint in AWS_ENDPOINT_URL_DYNAMODB, as botocore does."""
+    options = local_dynamodb.engine_options()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", options["endpoint_url"])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "local")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "local")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template = uuid.uuid4().hex[:8] + "-{table_name}"
+    async with Engine(table_name_template=template, retries=1) as engine:
+        await engine.bind(Thing)
+        await engine.save(Thing(id="env"))
+    async with Engine(**options, table_name_template=template) as direct:
+        await direct.bind(Thing)
+        assert await direct.get(Thing, "env") == Thing(id="env")
+
+
+async def test_local_server_async_context_and_reset() -> None:
+    """LocalDynamoDB starts as an async context manager, reset() empties it, and exit stops and reaps it."""
+    async with LocalDynamoDB() as local:
+        assert local.running
+        async with Engine(**local.engine_options(), retries=1) as engine:
+            await engine.bind(Thing)
+            await engine.save(Thing(id="a"))
+            await asyncio.to_thread(local.reset)
+            with pytest.raises(TableNotFound):
+                await engine.get(Thing, "a")
+        process = local._process
+    assert not local.running
+    assert process is None or process.returncode is not None
