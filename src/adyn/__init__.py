@@ -15,6 +15,8 @@ from ._hooks import Hooks
 from ._indexes import GlobalSecondaryIndex, Index, LocalSecondaryIndex
 from ._models import Billing, Document, Model, ModelInfo
 from ._query import Page, Query, Results, Scan
+from ._streams import Record, Stream
+from ._transactions import CancellationReason, PreparedTransaction, ReadTransaction, Transaction
 from .exceptions import (
     AdynError,
     ConditionFailed,
@@ -30,12 +32,16 @@ from .exceptions import (
     ItemExists,
     MissingObjects,
     NotExactlyOne,
+    StreamNotEnabled,
     TableMismatch,
     TableNotFound,
     TableNotReady,
     Throttled,
+    TransactionCanceled,
+    TransactionExpired,
     UnboundModel,
     UnknownColumn,
+    VersionConflict,
 )
 
 __all__ = [
@@ -45,6 +51,7 @@ __all__ = [
     "BatchResult",
     "BatchWriteError",
     "Billing",
+    "CancellationReason",
     "Column",
     "Condition",
     "ConditionFailed",
@@ -72,16 +79,25 @@ __all__ = [
     "Page",
     "PartialFailure",
     "Path",
+    "PreparedTransaction",
     "Query",
+    "ReadTransaction",
+    "Record",
     "Results",
     "Scan",
     "Size",
+    "Stream",
+    "StreamNotEnabled",
     "TableMismatch",
     "TableNotFound",
     "TableNotReady",
     "Throttled",
+    "Transaction",
+    "TransactionCanceled",
+    "TransactionExpired",
     "UnboundModel",
     "UnknownColumn",
+    "VersionConflict",
     "column",
     "compile_expressions",
 ]

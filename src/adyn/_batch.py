@@ -7,6 +7,7 @@ backoff and full jitter. What still fails is reported item by item, never droppe
 from __future__ import annotations
 
 import asyncio
+import base64
 import decimal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
@@ -35,8 +36,13 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 def _canonical(value: dict[str, Any]) -> tuple[str, Any]:
     ((kind, wire),) = value.items()
     if kind == "N":
-        # DynamoDB returns numbers normalised ("1.50" comes back as "1.5").
+        # DynamoDB returns numbers normalised ("1.50" comes back as "1.5"); plain integers already are.
+        if wire.isdigit() and (wire[0] != "0" or wire == "0"):
+            return kind, wire
         return kind, str(decimal.Decimal(wire).normalize())
+    if kind == "B" and isinstance(wire, str):
+        # The fast parser leaves binary values as the base64 text DynamoDB sent.
+        return kind, base64.b64decode(wire)
     if kind == "B" and isinstance(wire, (bytearray, memoryview)):
         return kind, bytes(
             cast("bytearray | memoryview[int]", wire)

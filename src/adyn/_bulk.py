@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from ._batch import batch_write, key_identity
-from ._models import LOADED, SNAPSHOT
+from ._models import SNAPSHOT
+from ._writes import put_write
 from .exceptions import AdynError, InvalidValue
 
 if TYPE_CHECKING:
     from ._engine import Engine
-    from ._wire import Item
 
 __all__ = ["Batch", "BatchResult", "BatchWriteError"]
 
@@ -97,6 +97,14 @@ class Batch:
         if self._sent:
             raise InvalidValue("this batch was already sent", value=obj)
         info, table = self._engine._info(obj)  # pyright: ignore[reportPrivateUsage]
+        if info.version is not None:
+            raise InvalidValue(
+                f"{info.model.__name__} is versioned and BatchWriteItem cannot check versions; "
+                "use save(), delete() or a transaction",
+                value=obj,
+                model=info.model,
+                column=info.version.name,
+            )
         key = info.key(obj)
         identity = key_identity(table, key)
         if identity in self._keys:
@@ -107,13 +115,8 @@ class Batch:
             )
         body: dict[str, Any]
         if kind == "put":
-            if LOADED in obj.__dict__:
-                raise InvalidValue(
-                    "a partial object cannot replace a whole item", value=obj, model=info.model
-                )
-            item: Item = info.dump_item(obj)
-            self._engine._checked_item(info, obj, item)  # pyright: ignore[reportPrivateUsage]
-            body = {"PutRequest": {"Item": item}}
+            # The same checks as a PutItem (partial objects, item size); its Item is the request's.
+            body = {"PutRequest": {"Item": put_write(info, table, obj, None).body["Item"]}}
         else:
             body = {"DeleteRequest": {"Key": key}}
         self._keys.add(identity)

@@ -43,6 +43,7 @@ class ColumnSpec:
     hash_key: bool = False
     range_key: bool = False
     name: str | None = None
+    version: bool = False
 
 
 def column(
@@ -52,6 +53,7 @@ def column(
     hash_key: bool = False,
     range_key: bool = False,
     name: str | None = None,
+    version: bool = False,
     default: Any = attrs.NOTHING,
     factory: Callable[[], Any] | None = None,
     validator: Any = None,
@@ -67,6 +69,8 @@ def column(
         hash_key: this column is the table's partition key.
         range_key: this column is the table's sort key.
         name: the attribute's name on the wire (default: the Python name); short names save item size.
+        version: this int column is the model's optimistic-locking version: every write checks the stored
+            version still equals the object's and increments it (``VersionConflict`` when it does not).
         default: the value when none is given (and when a loaded item lacks the attribute).
         factory: a callable making the default, for mutable defaults (``factory=set``).
         validator: an attrs validator (or a list of them), run by ``__init__`` and on assignment.
@@ -89,7 +93,7 @@ def column(
         type = type()
     if type is not None and not isinstance(type, t.Type):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"column() takes an adyn type, not {type!r}")
-    spec = ColumnSpec(type=type, hash_key=hash_key, range_key=range_key, name=name)
+    spec = ColumnSpec(type=type, hash_key=hash_key, range_key=range_key, name=name, version=version)
     if factory is not None:
         if default is not attrs.NOTHING:
             raise TypeError("column() takes a default or a factory, not both")

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import decimal
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overload
 
 from ._batch import batch_get, gather_bounded, key_identity
 from ._bulk import Batch, BatchResult, delete_all, put_all
-from ._expressions import Action, Condition, check_key_condition, compile_expressions
+from ._expressions import Action, Condition, check_key_condition
 from ._hooks import Hooks, run_hooks
 from ._indexes import Index
-from ._models import LOADED, SNAPSHOT, Model, ModelInfo
+from ._models import SNAPSHOT, Model, ModelInfo
 from ._query import Query, Scan, _Options  # pyright: ignore[reportPrivateUsage]
+from ._streams import Position, Resolver, Stream
 from ._tables import compare_table, create_table_request, describe_table, wait_until_active
+from ._transactions import ReadTransaction, Transaction
 from ._transport import Transport
+from ._writes import Write, delete_write, put_write, save_write, update_write
 from .exceptions import (
     AdynError,
     ConditionFailed,
@@ -29,7 +34,6 @@ from .exceptions import (
     InvalidModel,
     InvalidRequest,
     InvalidValue,
-    ItemExists,
     MissingObjects,
     TableMismatch,
     UnboundModel,
@@ -44,9 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "PartialFailure"]
 
 M = TypeVar("M", bound=Model)
-
-#: DynamoDB's item size limit (400 KB).
-ITEM_SIZE_LIMIT = 400 * 1024
 
 Returns = Literal["none", "all_old", "updated_old", "all_new", "updated_new"]
 
@@ -70,44 +71,9 @@ class PartialFailure(AdynError):
         )
 
 
-def _av_size(value: dict[str, Any]) -> int:
-    ((kind, wire),) = value.items()
-    if kind == "S":
-        return len(wire.encode("utf-8"))
-    if kind == "N":
-        return len(wire.lstrip("-").replace(".", "")) // 2 + 1
-    if kind == "B":
-        return len(wire)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "SS":
-        return sum(len(s.encode("utf-8")) for s in wire)
-    if kind == "NS":
-        return sum(len(n.lstrip("-").replace(".", "")) // 2 + 1 for n in wire)
-    if kind == "BS":
-        return sum(len(b) for b in wire)
-    if kind == "L":
-        return 3 + sum(1 + _av_size(v) for v in wire)
-    if kind == "M":
-        return 3 + sum(1 + len(k.encode("utf-8")) + _av_size(v) for k, v in wire.items())
-    return 0
-
-
-def item_size(item: Item) -> int:
-    """
-    The item's size as DynamoDB counts it (attribute names plus values), in bytes.
-    """
-    return sum(len(name.encode("utf-8")) + _av_size(value) for name, value in item.items())
-
-
 def _is_model_class(obj: object) -> TypeGuard[type[Model]]:
     # Takes `object`: callers typed as passing model classes may still pass anything at runtime.
     return isinstance(obj, type) and issubclass(obj, Model)
-
-
-def _is_item(value: object) -> TypeGuard[Item]:
-    # A raw item DynamoDB returned (ConditionFailed.item before the engine loads it) is a dict.
-    return isinstance(value, dict)
 
 
 class Engine:
@@ -130,6 +96,7 @@ class Engine:
         profile: a named profile from the AWS config files.
         session: an aiobotocore ``AioSession`` to create the client from.
         client: an open aiobotocore DynamoDB client to use; the engine never closes a client it did not create.
+        streams_client: with `client`, an open aiobotocore DynamoDB Streams client for ``engine.stream()``.
         max_pool_connections: HTTP connections kept open (botocore's default of 10 throttles concurrent use).
         connect_timeout, read_timeout: seconds.
         retries: total attempts per call, in botocore's standard retry mode (never the legacy 10-attempt mode).
@@ -137,6 +104,13 @@ class Engine:
             taking the model class and returning the table name.
         concurrency: how many requests one multi-object operation keeps in flight.
         consumed_capacity: ask DynamoDB to report consumed capacity on item operations (for response hooks).
+        fast_parser: read item responses (GetItem, Query, Scan, batches...) as plain JSON and decode attribute
+            values in adyn, skipping botocore's per-attribute parsing (most of a page's client CPU). Applies to
+            the sessions adyn creates (not to a `session=` or `client=` passed in). False keeps botocore's parser.
+        hide_expired: treat items whose TTL (``Meta.ttl``) has passed as absent. DynamoDB deletes expired items
+            some time after they expire (up to a few days); until then reads return them unless this is set:
+            get/load/get_many and read transactions then report them missing, and queries and scans add
+            ``attribute_not_exists(ttl) OR ttl > :now`` to their filter.
     """
 
     def __init__(
@@ -150,6 +124,7 @@ class Engine:
         profile: str | None = None,
         session: AioSession | None = None,
         client: Any = None,
+        streams_client: Any = None,
         max_pool_connections: int = 64,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
@@ -157,6 +132,8 @@ class Engine:
         table_name_template: str | Callable[[type[Model]], str] = "{table_name}",
         concurrency: int = 16,
         consumed_capacity: bool = False,
+        hide_expired: bool = False,
+        fast_parser: bool = True,
     ) -> None:
         if retries < 1:
             raise ValueError("retries counts attempts: at least 1")
@@ -173,14 +150,17 @@ class Engine:
             profile=profile,
             session=session,
             client=client,
+            streams_client=streams_client,
             max_pool_connections=max_pool_connections,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_attempts=retries,
+            fast_parser=fast_parser,
         )
         self._template = table_name_template
         self._concurrency = concurrency
         self._capacity = {"ReturnConsumedCapacity": "TOTAL"} if consumed_capacity else {}
+        self.hide_expired = hide_expired
         self._state: Literal["new", "open", "closed"] = "new"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bound: dict[type[Model], str] = {}
@@ -372,15 +352,6 @@ class Engine:
 
     # -- writes ---------------------------------------------------------------------------------------------------
 
-    def _checked_item(self, info: ModelInfo, obj: Any, item: Item) -> None:
-        size = item_size(item)
-        if size > ITEM_SIZE_LIMIT:
-            raise InvalidValue(
-                f"the item is {size} bytes; DynamoDB's limit is {ITEM_SIZE_LIMIT} (400 KB)",
-                value=obj,
-                model=info.model,
-            )
-
     async def _many(
         self, operation: str, objs: tuple[Any, ...], run: Callable[[Any], Awaitable[Any]]
     ) -> list[Any]:
@@ -396,17 +367,19 @@ class Engine:
             raise PartialFailure(operation, succeeded, failed)
         return list(results)
 
-    def _condition_failed(
-        self, exc: ConditionFailed, info: ModelInfo, obj: Any, condition: Condition | None
-    ) -> ConditionFailed:
-        raw = exc.item
-        stored = info.load_item(raw) if _is_item(raw) and raw else None
-        cls = type(exc)
-        failed = cls(
-            f"{type(obj).__name__}: the condition did not hold", obj=obj, item=stored, condition=condition
-        )
-        failed.__cause__ = exc.__cause__
-        return failed
+    async def _send(self, write: Write, **options: Any) -> dict[str, Any]:
+        """
+        Send one prepared write (with extra request options); on success bring the object up to date.
+        """
+        request = {**write.body, **options, **self._capacity}
+        if "ConditionExpression" in request:
+            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            response = await self._call(write.kind, request, write.table)
+        except ConditionFailed as exc:
+            raise write.failed(exc.item, exc.__cause__) from exc.__cause__
+        write.succeeded()
+        return response
 
     async def save(self, *objs: Model, condition: Condition | None = None) -> None:
         """
@@ -416,6 +389,8 @@ class Engine:
         of the difference; key columns and attributes the model does not declare are left alone. An object never
         loaded or saved sets everything it holds. Several objects are saved concurrently. With `condition`, each
         write happens only if it holds, else :class:`~adyn.exceptions.ConditionFailed` carrying the stored item.
+        A versioned model also requires the stored version to be the object's and increments it
+        (:class:`~adyn.exceptions.VersionConflict` otherwise).
 
         For ``post.views += 1`` on a loaded post the request is::
 
@@ -427,34 +402,16 @@ class Engine:
             PartialFailure: when several objects were given and some were not saved (the others were).
         """
         self._check()
-        prepared: list[tuple[Model, ModelInfo, str, Item, list[Action], Item]] = []
+        writes: dict[int, Write | None] = {}
         for obj in objs:
             info, table = self._info(obj)
-            key = info.key(obj)
-            actions, item = info.diff(obj)
-            self._checked_item(info, obj, item)
-            if condition is not None:
-                self._check_condition(info, condition)
-            prepared.append((obj, info, table, key, actions, item))
-        by_obj = {id(p[0]): p for p in prepared}
+            writes[id(obj)] = save_write(info, table, obj, condition)
 
         async def run(obj: Any) -> None:
-            _, info, table, key, actions, item = by_obj[id(obj)]
-            if not actions and condition is None and SNAPSHOT in obj.__dict__:
+            write = writes[id(obj)]
+            if write is None:
                 return  # nothing changed
-            request: dict[str, Any] = {
-                "TableName": table,
-                "Key": key,
-                **compile_expressions(update=actions, condition=condition),
-                **self._capacity,
-            }
-            if condition is not None:
-                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-            try:
-                await self._call("UpdateItem", request, table)
-            except ConditionFailed as exc:
-                raise self._condition_failed(exc, info, obj, condition) from exc.__cause__
-            obj.__dict__[SNAPSHOT] = item
+            await self._send(write)
             await run_hooks(self.hooks.saved, obj)
 
         await self._many("save", objs, run)
@@ -480,46 +437,16 @@ class Engine:
 
     async def _put(self, objs: tuple[Model, ...], condition: Condition | None, *, exists_check: bool) -> None:
         self._check()
-        prepared: dict[int, tuple[ModelInfo, str, Item, Condition | None]] = {}
+        writes: dict[int, Write] = {}
         for obj in objs:
             info, table = self._info(obj)
-            info.key(obj)
-            if LOADED in obj.__dict__:
-                raise InvalidValue(
-                    "a partial object (loaded through a projection) cannot replace a whole item; use save()",
-                    value=obj,
-                    model=info.model,
-                )
-            item = info.dump_item(obj)
-            self._checked_item(info, obj, item)
-            full = condition
-            if exists_check:
-                assert info.hash_key is not None
-                full = info.hash_key.not_exists() & (condition if condition is not None else Condition())
-            if full is not None:
-                self._check_condition(info, full)
-            prepared[id(obj)] = (info, table, item, full)
+            writes[id(obj)] = put_write(info, table, obj, condition, exists_check=exists_check)
 
         async def run(obj: Any) -> None:
-            info, table, item, full = prepared[id(obj)]
-            request: dict[str, Any] = {"TableName": table, "Item": item, **self._capacity}
-            if full is not None:
-                request.update(compile_expressions(condition=full))
-                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-            try:
-                await self._call("PutItem", request, table)
-            except ConditionFailed as exc:
-                if exists_check and _is_item(exc.item) and exc.item:
-                    exc = ItemExists(str(exc), item=exc.item)
-                raise self._condition_failed(exc, info, obj, condition) from exc.__cause__
-            obj.__dict__[SNAPSHOT] = item
+            await self._send(writes[id(obj)])
             await run_hooks(self.hooks.saved, obj)
 
         await self._many("create" if exists_check else "put", objs, run)
-
-    def _check_condition(self, info: ModelInfo, condition: Condition) -> None:
-        if not isinstance(condition, Condition):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise InvalidExpression("condition= takes a Condition", value=condition, model=info.model)
 
     # -- reads ----------------------------------------------------------------------------------------------------
 
@@ -559,15 +486,18 @@ class Engine:
                 self._call, requests, consistent=consistent, concurrency=self._concurrency
             )
         loaded: set[int] = set()
+        hooks = self.hooks.loaded
         for table, items in found.items():
             # Models sharing a table share its keys, so any of them reads the key back out of an item.
-            info = infos[table]
+            names = [c.dynamo_name for c in infos[table].keys]
             for item in items:
-                key = {c.dynamo_name: item[c.dynamo_name] for c in info.keys}
-                for obj in wanted.get(key_identity(table, key), ()):
+                if self._expired(infos[table], item):
+                    continue  # reported missing below
+                for obj in wanted.get(key_identity(table, {n: item[n] for n in names}), ()):
                     self._fill(obj, item)
                     loaded.add(id(obj))
-                    await run_hooks(self.hooks.loaded, obj)
+                    if hooks:
+                        await run_hooks(hooks, obj)
         failed = [(o, exc) for table, key, exc in unread for o in wanted.pop(key_identity(table, key), ())]
         if failed:
             succeeded = [o for o in objs if id(o) in loaded]
@@ -575,6 +505,18 @@ class Engine:
         missing = [o for o in objs if id(o) not in loaded]  # in the order given
         if missing:
             raise MissingObjects(missing)
+
+    def _expired(self, info: ModelInfo, item: Item) -> bool:
+        """
+        Whether `item` is past its TTL and the engine hides such items.
+        """
+        column = info.ttl
+        if not self.hide_expired or column is None:
+            return False
+        value = item.get(column.dynamo_name)
+        if value is None or "N" not in value:
+            return False
+        return int(decimal.Decimal(value["N"])) <= time.time()
 
     @staticmethod
     def _fill(obj: Model, item: Item) -> None:
@@ -599,7 +541,7 @@ class Engine:
         request = {"TableName": table, "Key": info.key(obj), "ConsistentRead": consistent, **self._capacity}
         response = await self._call("GetItem", request, table)
         item = response.get("Item")
-        if not item:
+        if not item or self._expired(info, item):
             return None
         loaded: M = info.load_item(item)
         await run_hooks(self.hooks.loaded, loaded)
@@ -655,6 +597,25 @@ class Engine:
         obj.__dict__.pop(SNAPSHOT, None)
         obj.__dict__.update(values)
         return obj
+
+    # -- transactions ---------------------------------------------------------------------------------------------
+
+    @overload
+    def transaction(self, *, read: Literal[False] = ..., token: str | None = ...) -> Transaction: ...
+
+    @overload
+    def transaction(self, *, read: Literal[True], token: str | None = ...) -> ReadTransaction: ...
+
+    def transaction(self, *, read: bool = False, token: str | None = None) -> Transaction | ReadTransaction:
+        """
+        A write transaction (TransactWriteItems), or with ``read=True`` a read transaction (TransactGetItems), to
+        use as ``async with engine.transaction() as tx``. `token` sets the client request token (default: a new
+        one per transaction). See :class:`~adyn.Transaction`.
+        """
+        self._check()
+        if read:
+            return ReadTransaction(self)
+        return Transaction(self, token=token)
 
     # -- many items -----------------------------------------------------------------------------------------------
 
@@ -776,6 +737,72 @@ class Engine:
             return target, None
         raise InvalidModel("query() and scan() take a model class or one of its indexes", model=target)
 
+    # -- streams --------------------------------------------------------------------------------------------------
+
+    @overload
+    def stream(
+        self,
+        model: type[M],
+        *,
+        position: Position = ...,
+        resolver: None = ...,
+        poll_interval: float = ...,
+    ) -> Stream[M]: ...
+
+    @overload
+    def stream(
+        self,
+        model: type[Model],
+        *,
+        position: Position = ...,
+        resolver: Resolver,
+        poll_interval: float = ...,
+    ) -> Stream[Model]: ...
+
+    def stream(
+        self,
+        model: type[Model],
+        *,
+        position: Position = "latest",
+        resolver: Resolver | None = None,
+        poll_interval: float = 1.0,
+    ) -> Stream[Any]:
+        """
+        The records of the model's table stream (DynamoDB Streams), as an async iterator of
+        :class:`~adyn.Record`::
+
+            async for record in engine.stream(Post, position="trim_horizon"):
+                print(record.event, record.keys, record.old, record.new)
+
+        `position` is ``"latest"`` (records written from the moment the stream starts), ``"trim_horizon"``
+        (everything still in the stream: the last 24 hours), a token from ``stream.token`` (right after the last
+        record handed out before it), or an aware datetime (records whose ``created`` is at or after it: read from
+        the trim horizon, earlier ones skipped). `resolver`, for a table holding several models, takes each
+        record's newest image (NewImage, else OldImage, else Keys, as DynamoDB sends it) and returns the model to
+        load the record as, or None to skip it. `poll_interval` is how many seconds an open shard that had nothing
+        new waits before it is read again.
+
+        The model must be bound and declare ``Meta.stream``, else :class:`~adyn.exceptions.StreamNotEnabled` before
+        any request. Nothing is sent until the stream starts; see :class:`~adyn.Stream` for the requests.
+        """
+        from .exceptions import StreamNotEnabled
+
+        if not _is_model_class(model) or model is Model:
+            raise InvalidModel("stream() takes a Model subclass", model=model)
+        info, table = self._info(model)
+        if info.stream is None:
+            raise StreamNotEnabled(model, table, "the model declares no stream: set Meta.stream")
+        return Stream(
+            model,
+            table,
+            call=self._call,
+            check=self._check,
+            concurrency=self._concurrency,
+            position=position,
+            resolver=resolver,
+            poll_interval=poll_interval,
+        )
+
     # -- delete and update ----------------------------------------------------------------------------------------
 
     @overload
@@ -792,35 +819,25 @@ class Engine:
         self, *objs: M, condition: Condition | None = None, returns: Literal["none", "old"] = "none"
     ) -> list[M | None] | None:
         """
-        Delete objects by key (concurrently when several), each only if `condition` holds when given.
+        Delete objects by key (concurrently when several), each only if `condition` holds when given (and, for a
+        versioned model, only at the object's version).
 
         With ``returns="old"``, return the deleted items as objects (None where nothing was stored).
         The objects lose their snapshot: saving one again writes it whole.
         """
         self._check()
-        prepared: dict[int, tuple[ModelInfo, str, Item]] = {}
+        writes: dict[int, Write] = {}
         for obj in objs:
             info, table = self._info(obj)
-            prepared[id(obj)] = (info, table, info.key(obj))
-            if condition is not None:
-                self._check_condition(info, condition)
+            writes[id(obj)] = delete_write(info, table, obj, condition)
 
         async def run(obj: Any) -> Any:
-            info, table, key = prepared[id(obj)]
-            request: dict[str, Any] = {"TableName": table, "Key": key, **self._capacity}
-            if condition is not None:
-                request.update(compile_expressions(condition=condition))
-                request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-            if returns == "old":
-                request["ReturnValues"] = "ALL_OLD"
-            try:
-                response = await self._call("DeleteItem", request, table)
-            except ConditionFailed as exc:
-                raise self._condition_failed(exc, info, obj, condition) from exc.__cause__
-            obj.__dict__.pop(SNAPSHOT, None)
+            write = writes[id(obj)]
+            options = {"ReturnValues": "ALL_OLD"} if returns == "old" else {}
+            response = await self._send(write, **options)
             await run_hooks(self.hooks.deleted, obj)
             old = response.get("Attributes")
-            return info.load_item(old) if old else None
+            return write.info.load_item(old) if old else None
 
         results = await self._many("delete", objs, run)
         return results if returns == "old" else None
@@ -835,44 +852,19 @@ class Engine:
 
         `returns` picks DynamoDB's ReturnValues: ``"all_new"`` (the default) and ``"updated_new"`` update `obj`
         in place with what is now stored and return it; ``"all_old"`` and ``"updated_old"`` return the previous
-        values as a new object; ``"none"`` returns None and leaves `obj` as it was.
+        values as a new object; ``"none"`` returns None and leaves `obj` as it was (but for its version).
         """
         self._check()
         info, table = self._info(obj)
-        key = info.key(obj)
-        if not actions:
-            raise InvalidExpression("update() needs at least one action", value=actions, model=info.model)
-        for action in actions:
-            operand = action.operand
-            model = operand._model  # pyright: ignore[reportPrivateUsage]
-            column = info.columns_by_dynamo.get(str(operand._path[0]))  # pyright: ignore[reportPrivateUsage]
-            if model is not info.model or column is None:
-                raise UnknownColumn(
-                    f"{action!r} is not an action on {info.model.__name__}", value=action, model=info.model
-                )
-            if column.hash_key or column.range_key:
-                raise InvalidExpression(
-                    "key columns cannot be updated", value=action, model=info.model, column=column.name
-                )
-        if condition is not None:
-            self._check_condition(info, condition)
+        write = update_write(info, table, obj, actions, condition)
         # The top-level columns the actions touch. For a path inside a column, UPDATED_NEW would return only that
         # path (a partial map or list), so updated_new asks for ALL_NEW then and takes the touched columns whole.
         touched = {str(a.operand._path[0]) for a in actions}  # pyright: ignore[reportPrivateUsage]
+        if write.version is not None:
+            touched.add(write.version[0].dynamo_name)
         nested = any(len(a.operand._path) > 1 for a in actions)  # pyright: ignore[reportPrivateUsage]
-        request: dict[str, Any] = {
-            "TableName": table,
-            "Key": key,
-            **compile_expressions(update=actions, condition=condition),
-            "ReturnValues": "ALL_NEW" if returns == "updated_new" and nested else returns.upper(),
-            **self._capacity,
-        }
-        if condition is not None:
-            request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        try:
-            response = await self._call("UpdateItem", request, table)
-        except ConditionFailed as exc:
-            raise self._condition_failed(exc, info, obj, condition) from exc.__cause__
+        return_values = "ALL_NEW" if returns == "updated_new" and nested else returns.upper()
+        response = await self._send(write, ReturnValues=return_values)
         attributes: Item | None = response.get("Attributes")
         if returns == "updated_new":
             attributes = (
@@ -881,21 +873,19 @@ class Engine:
         if returns == "none" or attributes is None:
             return None
         if returns in ("all_new", "updated_new"):
+            state = vars(obj)
             if returns == "all_new":
                 self._fill(obj, attributes)
             else:
                 # A touched column missing from the response was removed: it takes its missing value.
                 new = {k: v for k, v in attributes.items() if k in touched}
-                previous: Item = obj.__dict__.get(SNAPSHOT) or {}
+                previous: Item = state.get(SNAPSHOT) or {}
                 snapshot: Item = {k: v for k, v in previous.items() if k not in touched}
                 snapshot.update(new)
                 fresh = info.load_item(new)
-                state = vars(
-                    obj
-                )  # obj.__dict__, typed as the dict it is (pyright reads a model's as a mappingproxy)
                 for name in (c.name for c in info.columns if c.dynamo_name in touched):
-                    state[name] = fresh.__dict__[name]
+                    state[name] = vars(fresh)[name]
                 state[SNAPSHOT] = snapshot
             await run_hooks(self.hooks.saved, obj)
             return obj
-        return info.load_item({**key, **attributes})  # type: ignore[no-any-return]
+        return info.load_item({**write.key, **attributes})  # type: ignore[no-any-return]

@@ -72,6 +72,7 @@ class ModelInfo:
         table_name: the table name before the engine's template (``Meta.table_name``, default the class name).
         columns: every column, in field order; `columns_by_name` / `columns_by_dynamo` index them.
         hash_key, range_key: the table's key columns (None for documents and abstract models without them).
+        version: the optimistic-locking version column, or None.
         indexes: the model's secondary indexes by Python name.
         billing, stream (a StreamViewType or None), ttl (the TTL column or None), init (a custom constructor for
         loaded objects, or None).
@@ -87,6 +88,7 @@ class ModelInfo:
         self.columns_by_dynamo: dict[str, Column[Any]] = {}
         self.hash_key: Column[Any] | None = None
         self.range_key: Column[Any] | None = None
+        self.version: Column[Any] | None = None
         self.indexes: dict[str, Index] = {}
         self.billing = Billing()
         self.stream: str | None = None
@@ -267,6 +269,7 @@ def _build(cls: type, localns: dict[str, Any]) -> None:
         # Each class's own annotations, unevaluated (inspect.get_annotations() would evaluate them on 3.14).
         annotations.update(klass.__dict__.get("__annotations__", {}))  # noqa: RUF063
     columns: list[Column[Any]] = []
+    versions: list[str] = []
     for field in attrs.fields(cls):
         spec = spec_of(field)
         type_ = spec.type
@@ -276,6 +279,18 @@ def _build(cls: type, localns: dict[str, Any]) -> None:
                 type_ = infer_type(annotation)
             except TypeError as exc:
                 raise InvalidModel(str(exc), model=cls, column=field.name) from None
+        if spec.version:
+            if spec.hash_key or spec.range_key:
+                raise InvalidModel("a key column cannot be the version", model=cls, column=field.name)
+            if type(type_) is not t.Integer:
+                raise InvalidModel(
+                    f"the version column must be an int, not {type_!r}", model=cls, column=field.name
+                )
+            if versions:
+                raise InvalidModel(
+                    f"two version columns: {versions[0]} and {field.name}", model=cls, column=field.name
+                )
+            versions.append(field.name)
         if spec.hash_key and spec.range_key:
             raise InvalidModel("a column cannot be both hash_key and range_key", model=cls, column=field.name)
         col: Column[Any] = Column(
@@ -290,6 +305,7 @@ def _build(cls: type, localns: dict[str, Any]) -> None:
         columns.append(col)
     info.columns = tuple(columns)
     info.columns_by_name = {c.name: c for c in columns}
+    info.version = info.columns_by_name[versions[0]] if versions else None
     for c in columns:
         other = info.columns_by_dynamo.setdefault(c.dynamo_name, c)
         if other is not c:

@@ -20,6 +20,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
+import pendulum
 from typing_extensions import Self
 
 from ._expressions import Condition, Operand, compile_expressions, iter_operands
@@ -244,6 +245,13 @@ class _Search(Generic[M]):
             return frozenset(c.dynamo_name for c in index.projected)
         return None
 
+    def _unexpired(self) -> Condition:
+        # With the engine's hide_expired, items past their TTL are filtered out on the server.
+        ttl = self._info.ttl
+        if ttl is None or not self._engine.hide_expired:
+            return Condition()
+        return ttl.not_exists() | (ttl > pendulum.now("UTC"))
+
     def _base_request(self, *, count: bool = False) -> dict[str, Any]:
         options = self._options
         request: dict[str, Any] = {"TableName": self._engine.table_name(self._model)}
@@ -257,7 +265,7 @@ class _Search(Generic[M]):
         request.update(
             compile_expressions(
                 key=options.key,
-                filter=options.filter,
+                filter=options.filter & self._unexpired(),
                 projection=projection,
             )
         )

@@ -8,13 +8,16 @@ botocore's errors into adyn exceptions in exactly one place (`translate_error`),
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import os
 import time
 from typing import Any
 
 import aiobotocore.session
 from aiobotocore.config import AioConfig
+from aiobotocore.parsers import AioJSONParser, AioResponseParserFactory
 from aiobotocore.session import AioSession
 from botocore.exceptions import ClientError
 
@@ -27,23 +30,91 @@ from .exceptions import (
     InvalidRequest,
     TableNotFound,
     Throttled,
+    TransactionCanceled,
 )
 
 __all__ = ["ERROR_CODES", "AioSession", "Transport", "translate_error"]
 
-# The one process-wide session: a new AioSession reloads botocore's service JSON (~200 ms); clients from one
-# session are cheap.
-_shared_session: AioSession | None = None
+# The outputs whose items adyn decodes itself: for these the fast parser hands back DynamoDB's JSON as it came
+# (json.loads) instead of walking every attribute value against the service model, which is most of a page's
+# client CPU. Control-plane and streams outputs keep botocore's parser.
+_RAW_OUTPUTS = frozenset(
+    {
+        "GetItemOutput",
+        "PutItemOutput",
+        "UpdateItemOutput",
+        "DeleteItemOutput",
+        "QueryOutput",
+        "ScanOutput",
+        "BatchGetItemOutput",
+        "BatchWriteItemOutput",
+        "TransactGetItemsOutput",
+        "TransactWriteItemsOutput",
+    }
+)
+# Parts of a raw response adyn sends back in a later request: their binary values must be bytes again, or
+# botocore's serializer would base64-encode the base64 text a second time.
+_RESENT = ("LastEvaluatedKey", "UnprocessedKeys", "UnprocessedItems")
 
 
-def shared_session() -> AioSession:
-    global _shared_session
-    if _shared_session is None:
+def _blobs_to_bytes(value: Any) -> Any:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for kind, wire in value.items():  # pyright: ignore[reportUnknownVariableType]
+            if kind == "B" and isinstance(wire, str):
+                out[kind] = base64.b64decode(wire)
+            elif kind == "BS" and isinstance(wire, list):
+                out[kind] = [base64.b64decode(w) if isinstance(w, str) else w for w in wire]  # pyright: ignore[reportUnknownVariableType]
+            else:
+                out[kind] = _blobs_to_bytes(wire)
+        return out
+    if isinstance(value, list):
+        return [_blobs_to_bytes(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+class _FastJSONParser(AioJSONParser):  # type: ignore[misc]  # aiobotocore is untyped
+    """
+    botocore's JSON parser, except that the DynamoDB data-plane outputs in `_RAW_OUTPUTS` come back as parsed JSON:
+    numbers stay strings (as with the stock parser), binary values arrive as base64 text (adyn's binary types
+    decode both forms), and keys adyn sends again are turned back into bytes. Errors take the stock path.
+    """
+
+    async def _do_parse(self, response: dict[str, Any], shape: Any) -> Any:
+        if shape is None or shape.name not in _RAW_OUTPUTS:
+            return await super()._do_parse(response, shape)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        body = response["body"]
+        parsed: dict[str, Any] = json.loads(body) if body else {}
+        for name in _RESENT:
+            if name in parsed:
+                parsed[name] = _blobs_to_bytes(parsed[name])
+        return parsed
+
+
+class _FastParserFactory(AioResponseParserFactory):  # type: ignore[misc]  # aiobotocore is untyped
+    def create_parser(self, protocol_name: str) -> Any:
+        defaults: dict[str, Any] = self._defaults  # pyright: ignore[reportUnknownMemberType]
+        if protocol_name == "json":
+            return _FastJSONParser(**defaults)
+        parser: Any = super().create_parser(protocol_name)  # pyright: ignore[reportUnknownMemberType]
+        return parser
+
+
+# The process-wide sessions adyn creates, one with the fast parser and one stock: a new AioSession reloads
+# botocore's service JSON (~200 ms); clients from one session are cheap.
+_shared_sessions: dict[bool, AioSession] = {}
+
+
+def shared_session(fast: bool = True) -> AioSession:
+    session = _shared_sessions.get(fast)
+    if session is None:
         # aiobotocore is untyped (pyright sees get_session's parameters as unknown): call it through Any.
         untyped: Any = aiobotocore.session
-        session: AioSession = untyped.get_session()
-        _shared_session = session
-    return _shared_session
+        created: Any = untyped.get_session()
+        if fast:
+            created.register_component("response_parser_factory", _FastParserFactory())
+        session = _shared_sessions[fast] = created
+    return session
 
 
 #: The DynamoDB error codes adyn maps to its own exception classes (everything else is DynamoDBError).
@@ -54,6 +125,7 @@ ERROR_CODES: dict[str, type[AdynError]] = {
     "ThrottlingException": Throttled,
     "RequestLimitExceeded": Throttled,
     "ValidationException": InvalidRequest,
+    "TransactionCanceledException": TransactionCanceled,
 }
 
 _SNAKE = {
@@ -73,7 +145,13 @@ _SNAKE = {
     "UpdateItem": "update_item",
     "UpdateTable": "update_table",
     "UpdateTimeToLive": "update_time_to_live",
+    # dynamodbstreams
+    "DescribeStream": "describe_stream",
+    "GetRecords": "get_records",
+    "GetShardIterator": "get_shard_iterator",
+    "ListStreams": "list_streams",
 }
+_STREAM_OPERATIONS = frozenset({"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"})
 
 
 def translate_error(exc: ClientError, operation: str, table_name: str = "") -> AdynError:
@@ -90,6 +168,11 @@ def translate_error(exc: ClientError, operation: str, table_name: str = "") -> A
     if cls is ConditionFailed:
         # The stored item (ReturnValuesOnConditionCheckFailure=ALL_OLD) travels raw; the engine loads it.
         return ConditionFailed(f"{operation}: the condition did not hold", item=response.get("Item"))
+    if cls is TransactionCanceled:
+        # The raw reasons, one per operation; the transaction turns them into CancellationReasons.
+        return TransactionCanceled(
+            f"{operation}: {message}", list(response.get("CancellationReasons", [])), []
+        )
     if cls is TableNotFound:
         return TableNotFound(table_name or message)
     if cls is Throttled:
@@ -106,10 +189,12 @@ def translate_error(exc: ClientError, operation: str, table_name: str = "") -> A
 
 class Transport:
     """
-    One aiobotocore DynamoDB client and the calls through it.
+    One aiobotocore DynamoDB client (and, once streams are read, one DynamoDB Streams client) and the calls
+    through them.
 
-    With `client`, the transport borrows that client and never closes it; with `session`, it makes its own client
-    from that session; otherwise from one process-wide session.
+    With `client`, the transport borrows that client and never closes it (and reads streams through
+    `streams_client`, borrowed likewise); with `session`, it makes its own clients from that session; otherwise
+    from one process-wide session.
     """
 
     def __init__(
@@ -123,20 +208,30 @@ class Transport:
         profile: str | None,
         session: AioSession | None,
         client: Any,
+        streams_client: Any = None,
         max_pool_connections: int,
         connect_timeout: float,
         read_timeout: float,
         max_attempts: int,
+        fast_parser: bool = True,
     ) -> None:
         self._endpoint_url = endpoint_url
         self._region = region
         self._credentials = (aws_access_key_id, aws_secret_access_key, aws_session_token)
         self._profile = profile
+        self._fast_parser = fast_parser
         self._session = session
         self._client: Any = client
         self._owns_client = client is None
+        self._streams: Any = streams_client
+        self._streams_lock = asyncio.Lock()
+        self._client_options: dict[str, Any] = {}
+        self._session_in_use: Any = None
         self._config = AioConfig(
             retries={"mode": "standard", "total_max_attempts": max_attempts},
+            # adyn builds and checks every request itself; botocore's walk over each request's parameters
+            # repeats that work on every call (about a fifth of a batch load's client CPU).
+            parameter_validation=False,
             max_pool_connections=max_pool_connections,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
@@ -156,8 +251,10 @@ class Transport:
             session = self._session
         elif self._profile is not None:
             session = AioSession(profile=self._profile)
+            if self._fast_parser:
+                session.register_component("response_parser_factory", _FastParserFactory())
         else:
-            session = shared_session()
+            session = shared_session(self._fast_parser)
         warm = getattr(session, "warm_up_loader_caches", None)
         if warm is not None:
             await asyncio.to_thread(warm, "dynamodb")
@@ -165,23 +262,42 @@ class Transport:
         if region is None and session.get_config_variable("region") is None:
             region = "us-east-1"  # only reached with no region configured anywhere: local servers accept any
         key, secret, token = self._credentials
+        self._client_options = {
+            "region_name": region,
+            "endpoint_url": self._endpoint_url,
+            "aws_access_key_id": key,
+            "aws_secret_access_key": secret,
+            "aws_session_token": token,
+            "config": self._config,
+        }
+        self._session_in_use = session
         stack = contextlib.AsyncExitStack()
         try:
             self._client = await stack.enter_async_context(
-                session.create_client(
-                    "dynamodb",
-                    region_name=region,
-                    endpoint_url=self._endpoint_url,
-                    aws_access_key_id=key,
-                    aws_secret_access_key=secret,
-                    aws_session_token=token,
-                    config=self._config,
-                )
+                session.create_client("dynamodb", **self._client_options)
             )
         except BaseException:
             await stack.aclose()
             raise
         self._stack = stack
+
+    async def _streams_client(self) -> Any:
+        # Made on first use, from the same session and settings, and closed with the DynamoDB client.
+        async with self._streams_lock:
+            if self._streams is None:
+                if self._stack is None:
+                    raise EngineStateError(
+                        "reading streams through a client you passed in needs streams_client= as well"
+                        if not self._owns_client
+                        else "the engine is not open"
+                    )
+                warm = getattr(self._session_in_use, "warm_up_loader_caches", None)
+                if warm is not None:
+                    await asyncio.to_thread(warm, "dynamodbstreams")
+                self._streams = await self._stack.enter_async_context(
+                    self._session_in_use.create_client("dynamodbstreams", **self._client_options)
+                )
+            return self._streams
 
     async def close(self) -> None:
         """
@@ -192,6 +308,7 @@ class Transport:
             await stack.aclose()
         if self._owns_client:
             self._client = None
+            self._streams = None
 
     async def call(self, operation: str, request: dict[str, Any], *, table_name: str = "") -> dict[str, Any]:
         """
@@ -200,6 +317,8 @@ class Transport:
         client = self._client
         if client is None:
             raise EngineStateError("the engine is not open")
+        if operation in _STREAM_OPERATIONS:
+            client = await self._streams_client()
         if self.hooks.request:
             await run_hooks(self.hooks.request, operation, request)
         method = getattr(client, _SNAKE[operation])

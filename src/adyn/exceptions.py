@@ -18,12 +18,16 @@ The hierarchy::
     ├── UnboundModel (ValueError)         the model is not bound to this engine
     ├── EngineStateError (RuntimeError)   the engine is closed, not open yet, or used from another event loop
     ├── ConditionFailed                   a write's condition did not hold; carries the object and stored item
-    │   └── ItemExists                    create() found an item with that key already
+    │   ├── ItemExists                    create() found an item with that key already
+    │   └── VersionConflict               the stored version is not the object's (someone else wrote first)
+    ├── TransactionCanceled               DynamoDB canceled a transaction; one reason per staged operation
+    ├── TransactionExpired                a prepared transaction is past its idempotency window
     ├── MissingObjects (LookupError)      load() found no item for some objects; carries them
     ├── NotExactlyOne (LookupError)       query(...).one() found no result, or more than one
     ├── TableNotFound (LookupError)       the table does not exist
     ├── TableMismatch                     a live table differs from what the model declares; lists how
     ├── TableNotReady (TimeoutError)      a table or index did not become ACTIVE in time
+    ├── StreamNotEnabled                  engine.stream() on a model without Meta.stream, or a table without one
     └── DynamoDBError                     any other error DynamoDB returned; the botocore error is __cause__
         ├── Throttled                     still throttled after the retry policy gave up
         └── InvalidRequest (ValueError)   DynamoDB rejected the request as invalid (ValidationException)
@@ -48,12 +52,16 @@ __all__ = [
     "ItemExists",
     "MissingObjects",
     "NotExactlyOne",
+    "StreamNotEnabled",
     "TableMismatch",
     "TableNotFound",
     "TableNotReady",
     "Throttled",
+    "TransactionCanceled",
+    "TransactionExpired",
     "UnboundModel",
     "UnknownColumn",
+    "VersionConflict",
 ]
 
 
@@ -224,6 +232,38 @@ class ItemExists(ConditionFailed):
     """
 
 
+class VersionConflict(ConditionFailed):
+    """
+    Raised when a versioned object was written, deleted or checked but the stored item's version is not the one the
+    object was loaded or last saved with: someone else wrote it first. `item` holds the stored item; load it again
+    and retry.
+    """
+
+
+class TransactionCanceled(AdynError):
+    """
+    Raised when DynamoDB canceled a transaction (nothing in it was written).
+
+    Attributes:
+        reasons: one per staged operation, in staging order, each a :class:`CancellationReason` with the object,
+            the operation, DynamoDB's code ("None" where that operation was fine) and message, and the stored item.
+        conditions_failed: the ConditionFailed (or VersionConflict, ItemExists) of each operation whose condition
+            did not hold.
+    """
+
+    def __init__(self, message: str, reasons: list[Any], conditions_failed: list[ConditionFailed]) -> None:
+        self.reasons = reasons
+        self.conditions_failed = conditions_failed
+        super().__init__(message)
+
+
+class TransactionExpired(AdynError):
+    """
+    Raised when a prepared transaction is committed after its idempotency window (10 minutes from preparing, less
+    a margin): committing it again could apply it twice. Prepare a new one.
+    """
+
+
 class MissingObjects(AdynError, LookupError):
     """
     Raised by ``engine.load(...)`` when some objects have no item in DynamoDB. The other objects were loaded.
@@ -301,6 +341,23 @@ class TableNotReady(AdynError, TimeoutError):
     def __init__(self, table_name: str, waited: float) -> None:
         self.table_name = table_name
         super().__init__(f"table {table_name!r} was not ACTIVE after {waited:.0f} s")
+
+
+class StreamNotEnabled(AdynError):
+    """
+    Raised by ``engine.stream(Model)`` when the model declares no stream (``Meta.stream``), before any request, or
+    when its table has no stream.
+
+    Attributes:
+        model: the model class.
+        table_name: the full table name.
+    """
+
+    def __init__(self, model: Any, table_name: str, reason: str) -> None:
+        self.model = model
+        self.table_name = table_name
+        name = getattr(model, "__name__", model)
+        super().__init__(f"{name} (table {table_name!r}): {reason}")
 
 
 class DynamoDBError(AdynError):

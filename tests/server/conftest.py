@@ -22,14 +22,18 @@ def local_dynamodb() -> Iterator[LocalDynamoDB]:
         yield local
 
 
-@pytest.fixture
-def engine_options(local_dynamodb: LocalDynamoDB) -> dict[str, Any]:
-    """Options for an engine on the local server: one attempt per call, so a server error fails at once."""
+@pytest.fixture(params=["fast", "stock"])
+def engine_options(local_dynamodb: LocalDynamoDB, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """
+    Options for an engine on the local server: one attempt per call, so a server error fails at once. Every
+    server test runs twice, with adyn's fast response parser and with botocore's: they must behave the same.
+    """
     prefix = uuid.uuid4().hex[:10]
     return {
         **local_dynamodb.engine_options(),
         "retries": 1,
         "table_name_template": f"{prefix}-{{table_name}}",
+        "fast_parser": request.param == "fast",
     }
 
 
