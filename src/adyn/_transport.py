@@ -93,7 +93,7 @@ class _FastJSONParser(AioJSONParser):  # type: ignore[misc]  # aiobotocore is un
 
 class _FastParserFactory(AioResponseParserFactory):  # type: ignore[misc]  # aiobotocore is untyped
     def create_parser(self, protocol_name: str) -> Any:
-        defaults: dict[str, Any] = self._defaults  # pyright: ignore[reportUnknownMemberType]
+        defaults: dict[str, Any] = getattr(self, "_defaults", {})
         if protocol_name == "json":
             return _FastJSONParser(**defaults)
         parser: Any = super().create_parser(protocol_name)  # pyright: ignore[reportUnknownMemberType]
