@@ -1,7 +1,8 @@
 """
-A canned-response DynamoDB server for the streaming benchmarks: it speaks DynamoDB's JSON protocol (``POST /``,
-``X-Amz-Target: DynamoDB_20120810.<Operation>``, JSON in and out) and answers every request after a fixed delay,
-so a client sees a network round trip of about ``--delay-ms`` while the server's own work stays negligible.
+A canned-response DynamoDB server for the benchmarks that talk to a server (streaming, client_cpu): it speaks
+DynamoDB's JSON protocol (``POST /``, ``X-Amz-Target: DynamoDB_20120810.<Operation>``, JSON in and out) and answers
+every request after a fixed delay, so a client sees a network round trip of about ``--delay-ms`` while the server's
+own work stays negligible.
 
     python benchmarks/fake_dynamodb.py --port 0 --delay-ms 20     # prints the bound port on stdout, then serves
 
@@ -14,17 +15,22 @@ Nothing is stored; the answers are synthesized:
   (default 10), so ``N x Limit`` items; Scan with ``TotalSegments`` splits the pages among the segments (the
   item total is the same for any segment count). Every page but the last carries a LastEvaluatedKey;
 - BatchGetItem returns every requested key as an item (no UnprocessedKeys); GetItem returns the key as an item;
-  writes answer with empty results.
+  writes answer with empty results;
+- the items of a table whose name contains ``-wide`` carry five more attributes, the same for every item, shaped
+  like the codec case's item (`WIDE_ATTRIBUTES`: a datetime string, a set of 5 strings, a map of 5 strings, a list
+  of 10 numbers and 64 bytes), so 10 attributes in all.
 
-``GET /stats`` returns the requests served by operation and the most requests ever in flight at once;
-``POST /stats/reset`` clears them. The delay is an ``asyncio.sleep``, so concurrent requests overlap as they would
-on a real network. With ``--watch-stdin`` the server exits when its standard input closes (its parent died).
+``GET /stats`` returns the requests served by operation, the most requests ever in flight at once and the last
+request body received for each operation (``"last"``); ``POST /stats/reset`` clears them. The delay is an
+``asyncio.sleep``, so concurrent requests overlap as they would on a real network. With ``--watch-stdin`` the server
+exits when its standard input closes (its parent died).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import functools
 import json
 import re
@@ -38,7 +44,7 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["FakeDynamoDB", "make_app"]
+__all__ = ["WIDE_ATTRIBUTES", "FakeDynamoDB", "is_wide", "make_app"]
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 TARGET_PREFIX = "DynamoDB_20120810."
@@ -47,6 +53,26 @@ DEFAULT_PAGES = 10
 SCAN_PK = "item"
 
 _PAGES_SUFFIX = re.compile(r"-p(\d+)$")
+WIDE_MARK = "-wide"
+
+#: The extra attributes of every item of a ``-wide`` table, in DynamoDB's JSON (binary as base64 text). The
+#: datetime is in PynamoDB's form (``+0000``), which every client measured here reads.
+WIDE_ATTRIBUTES: dict[str, dict[str, Any]] = {
+    "created": {"S": "2023-11-14T22:13:20.123456+0000"},
+    "tags": {"SS": ["asyncio", "bench", "dynamodb", "mapper", "python"]},
+    "attributes": {
+        "M": {
+            "color": {"S": "blue"},
+            "size": {"S": "large"},
+            "team": {"S": "core"},
+            "plan": {"S": "pro"},
+            "region": {"S": "eu-west-1"},
+        }
+    },
+    "nums": {"L": [{"N": str(n)} for n in (0, 1, 1, 2, 3, 5, 8, 13, 21, 34)]},
+    "blob": {"B": base64.b64encode(bytes(range(64))).decode("ascii")},
+}
+_WIDE_JSON = json.dumps(WIDE_ATTRIBUTES, separators=(",", ":"))[1:-1]
 
 
 # -- the canned data ------------------------------------------------------------------------------------------------
@@ -60,21 +86,29 @@ def table_pages(table: str) -> int:
     return int(match.group(1)) if match else DEFAULT_PAGES
 
 
-def _extra(sk: str) -> str:
+def is_wide(table: str) -> bool:
+    """
+    Whether the items of `table` carry `WIDE_ATTRIBUTES` (its name contains ``-wide``).
+    """
+    return WIDE_MARK in table
+
+
+def _extra(sk: str, wide: bool = False) -> str:
     """
     The synthetic non-key attributes of the item whose range key is `sk`, as a JSON fragment.
     """
-    return f'"name":{{"S":"item-{sk}"}},"score":{{"N":"{sk}.5"}},"active":{{"BOOL":true}}'
+    extra = f'"name":{{"S":"item-{sk}"}},"score":{{"N":"{sk}.5"}},"active":{{"BOOL":true}}'
+    return f"{extra},{_WIDE_JSON}" if wide else extra
 
 
 @functools.lru_cache(maxsize=4096)
-def _page_items(pk: str, start: int, stop: int) -> str:
+def _page_items(pk: str, start: int, stop: int, wide: bool = False) -> str:
     """
     Items ``start`` to ``stop - 1`` under hash key `pk`, as the inside of a JSON array (cached: pages repeat).
     """
     pk_json = json.dumps(pk)
     return ",".join(
-        f'{{"pk":{{"S":{pk_json}}},"sk":{{"N":"{i}"}},{_extra(str(i))}}}' for i in range(start, stop)
+        f'{{"pk":{{"S":{pk_json}}},"sk":{{"N":"{i}"}},{_extra(str(i), wide)}}}' for i in range(start, stop)
     )
 
 
@@ -82,21 +116,21 @@ def _key_json(pk: str, i: int) -> str:
     return f'{{"pk":{{"S":{json.dumps(pk)}}},"sk":{{"N":"{i}"}}}}'
 
 
-def _item_for_key(key: dict[str, Any]) -> str:
+def _item_for_key(key: dict[str, Any], wide: bool = False) -> str:
     """
     The item answering a requested key: the key itself plus the synthetic attributes.
     """
     sk = str(key.get("sk", {}).get("N", "0"))
-    return json.dumps(key, separators=(",", ":"))[:-1] + "," + _extra(sk) + "}"
+    return json.dumps(key, separators=(",", ":"))[:-1] + "," + _extra(sk, wide) + "}"
 
 
-def _page(pk: str, start: int, end: int, limit: int, count_only: bool) -> str:
+def _page(pk: str, start: int, end: int, limit: int, count_only: bool, wide: bool = False) -> str:
     """
     One Query or Scan page: up to `limit` items from `start`, of a range ending before `end`.
     """
     stop = min(start + limit, end)
     n = max(stop - start, 0)
-    parts = [] if count_only else [f'"Items":[{_page_items(pk, start, stop) if n else ""}]']
+    parts = [] if count_only else [f'"Items":[{_page_items(pk, start, stop, wide) if n else ""}]']
     parts += [f'"Count":{n}', f'"ScannedCount":{n}']
     if stop < end:
         parts.append(f'"LastEvaluatedKey":{_key_json(pk, stop - 1)}')
@@ -118,8 +152,9 @@ def query(request: dict[str, Any]) -> str:
     limit = _limit(request)
     values = request.get("ExpressionAttributeValues") or {}
     pk = next((v["S"] for v in values.values() if "S" in v), SCAN_PK)
-    total = table_pages(request["TableName"]) * limit
-    return _page(pk, _start(request, 0), total, limit, request.get("Select") == "COUNT")
+    table = request["TableName"]
+    total = table_pages(table) * limit
+    return _page(pk, _start(request, 0), total, limit, request.get("Select") == "COUNT", is_wide(table))
 
 
 def scan(request: dict[str, Any]) -> str:
@@ -132,19 +167,20 @@ def scan(request: dict[str, Any]) -> str:
     first_page = segment * base + min(segment, extra)
     own_pages = base + (1 if segment < extra else 0)
     begin, end = first_page * limit, (first_page + own_pages) * limit
-    return _page(SCAN_PK, _start(request, begin), end, limit, request.get("Select") == "COUNT")
+    count_only = request.get("Select") == "COUNT"
+    return _page(SCAN_PK, _start(request, begin), end, limit, count_only, is_wide(request["TableName"]))
 
 
 def batch_get_item(request: dict[str, Any]) -> str:
     responses = []
     for table, entry in request["RequestItems"].items():
-        items = ",".join(_item_for_key(key) for key in entry["Keys"])
+        items = ",".join(_item_for_key(key, is_wide(table)) for key in entry["Keys"])
         responses.append(f"{json.dumps(table)}:[{items}]")
     return '{"Responses":{' + ",".join(responses) + '},"UnprocessedKeys":{}}'
 
 
 def get_item(request: dict[str, Any]) -> str:
-    return '{"Item":' + _item_for_key(request["Key"]) + "}"
+    return '{"Item":' + _item_for_key(request["Key"], is_wide(request["TableName"])) + "}"
 
 
 def describe_table(request: dict[str, Any]) -> str:
@@ -202,6 +238,7 @@ def make_app(delay_ms: float) -> web.Application:
     """
     delay = delay_ms / 1000
     served: Counter[str] = Counter()
+    last: dict[str, Any] = {}  # the last request body by operation (a reference to the parsed JSON: no copy)
     in_flight = [0, 0]  # now, most ever
 
     async def dynamodb(request: web.Request) -> web.Response:
@@ -218,7 +255,8 @@ def make_app(delay_ms: float) -> web.Application:
                 return _error(400, "UnknownOperationException", f"unknown operation {target!r}")
             served[operation] += 1
             try:
-                text = handler(json.loads(body or b"{}"))
+                parsed = last[operation] = json.loads(body or b"{}")
+                text = handler(parsed)
             except (KeyError, TypeError, ValueError) as exc:
                 return _error(400, "ValidationException", f"{operation}: malformed request ({exc!r})")
             return web.Response(text=text, content_type=CONTENT_TYPE)
@@ -226,10 +264,11 @@ def make_app(delay_ms: float) -> web.Application:
             in_flight[0] -= 1
 
     async def stats(_: web.Request) -> web.Response:
-        return web.json_response({"requests": dict(served), "max_in_flight": in_flight[1]})
+        return web.json_response({"requests": dict(served), "max_in_flight": in_flight[1], "last": last})
 
     async def reset(_: web.Request) -> web.Response:
         served.clear()
+        last.clear()
         in_flight[1] = in_flight[0]
         return web.json_response({})
 

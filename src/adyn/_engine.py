@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overlo
 
 from ._batch import batch_get, gather_bounded, key_identity
 from ._bulk import Batch, BatchResult, delete_all, put_all
-from ._expressions import Action, Condition, check_key_condition
+from ._expressions import Action, Comparison, Condition, check_key_condition, iter_conditions
 from ._hooks import Hooks, run_hooks
 from ._indexes import Index
 from ._models import SNAPSHOT, Model, ModelInfo
@@ -35,7 +35,9 @@ from .exceptions import (
     InvalidRequest,
     InvalidValue,
     MissingObjects,
+    StreamNotEnabled,
     TableMismatch,
+    TableNotFound,
     UnboundModel,
     UnknownColumn,
 )
@@ -293,8 +295,6 @@ class Engine:
             created = False
             if description is None:
                 if not create:
-                    from .exceptions import TableNotFound
-
                     raise TableNotFound(table)
                 try:
                     await self._call("CreateTable", request, table)
@@ -341,8 +341,6 @@ class Engine:
         Delete the tables of `models` (bound or not) and unbind them; tables already gone are fine.
         """
         self._check()
-        from .exceptions import TableNotFound
-
         names = {self.table_name(m) for m in models}
         for name in sorted(names):
             with contextlib.suppress(TableNotFound):  # already gone: fine
@@ -563,8 +561,6 @@ class Engine:
             assert info.hash_key is not None
             check_key_condition(key, info.hash_key, info.range_key, target=f"table of {model.__name__}")
             values = {}
-            from ._expressions import Comparison, iter_conditions
-
             for part in iter_conditions(key):
                 if not (isinstance(part, Comparison) and part.op == "=" and hasattr(part.rhs, "raw")):
                     raise InvalidValue(
@@ -785,8 +781,6 @@ class Engine:
         The model must be bound and declare ``Meta.stream``, else :class:`~adyn.exceptions.StreamNotEnabled` before
         any request. Nothing is sent until the stream starts; see :class:`~adyn.Stream` for the requests.
         """
-        from .exceptions import StreamNotEnabled
-
         if not _is_model_class(model) or model is Model:
             raise InvalidModel("stream() takes a Model subclass", model=model)
         info, table = self._info(model)
