@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["CASES", "Case", "load"]
 
 #: Every case by name, in the order ``run.py`` runs them.
-CASES: tuple[str, ...] = ("codec", "streaming")
+CASES: tuple[str, ...] = ("codec", "streaming", "client_cpu")
 
 
 class Case(Protocol):

@@ -10,13 +10,13 @@ for: the :class:`BatchResult` lists what was written and what was not, and a bat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from ._batch import batch_write, key_identity
 from ._models import SNAPSHOT
+from ._transactions import CommitOnExit
 from ._writes import put_write
 from .exceptions import AdynError, InvalidValue
 
@@ -71,7 +71,7 @@ class BatchWriteError(AdynError):
         super().__init__(f"{result.fail_count} of {total} batch writes did not happen:\n{lines}{more}")
 
 
-class Batch:
+class Batch(CommitOnExit):
     """
     Stages puts and deletes and sends them with BatchWriteItem when the block exits cleanly::
 
@@ -167,14 +167,11 @@ class Batch:
             raise BatchWriteError(result)
         return result
 
-    async def __aenter__(self) -> Batch:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            await self.send()
+    async def commit(self) -> BatchResult:
+        """
+        The same as :meth:`send`.
+        """
+        return await self.send()
 
 
 async def put_all(engine: Engine, objs: Iterable[Any]) -> BatchResult:

@@ -184,14 +184,22 @@ def compare_table(info: ModelInfo, description: dict[str, Any], ttl: dict[str, A
     }
     model_types = {c.dynamo_name: c.type.backing_type for c in info.columns}
 
-    want = _key_schema(info.hash_key, info.range_key)
-    have = description.get("KeySchema", [])
-    if [(k["AttributeName"], k["KeyType"]) for k in have] != [
-        (k["AttributeName"], k["KeyType"]) for k in want
-    ] or any(table_types.get(k["AttributeName"]) != model_types.get(k["AttributeName"]) for k in want):
-        differences.append(
-            f"key: {_schema_text(have, table_types)} on the table, {_schema_text(want, model_types)} in the model"
+    def key_difference(have: list[dict[str, str]], want: list[dict[str, str]]) -> str | None:
+        # Names, roles and types of the key attributes must all match.
+        same = [(k["AttributeName"], k["KeyType"]) for k in have] == [
+            (k["AttributeName"], k["KeyType"]) for k in want
+        ]
+        if same and all(
+            table_types.get(k["AttributeName"]) == model_types.get(k["AttributeName"]) for k in want
+        ):
+            return None
+        return (
+            f"{_schema_text(have, table_types)} on the table, {_schema_text(want, model_types)} in the model"
         )
+
+    difference = key_difference(description.get("KeySchema", []), _key_schema(info.hash_key, info.range_key))
+    if difference:
+        differences.append(f"key: {difference}")
 
     live: dict[str, tuple[str, dict[str, Any]]] = {}
     for kind, key in (("global", "GlobalSecondaryIndexes"), ("local", "LocalSecondaryIndexes")):
@@ -208,14 +216,9 @@ def compare_table(info: ModelInfo, description: dict[str, Any], ttl: dict[str, A
         if live_kind != kind:
             differences.append(f"{label}: {live_kind} on the table, {kind} in the model")
             continue
-        want = _key_schema(index.hash_key, index.range_key)
-        have = entry.get("KeySchema", [])
-        if [(k["AttributeName"], k["KeyType"]) for k in have] != [
-            (k["AttributeName"], k["KeyType"]) for k in want
-        ] or any(table_types.get(k["AttributeName"]) != model_types.get(k["AttributeName"]) for k in want):
-            differences.append(
-                f"{label}: key {_schema_text(have, table_types)} on the table, {_schema_text(want, model_types)} in the model"
-            )
+        difference = key_difference(entry.get("KeySchema", []), _key_schema(index.hash_key, index.range_key))
+        if difference:
+            differences.append(f"{label}: key {difference}")
         projection = entry.get("Projection", {})
         have_type = projection.get("ProjectionType", "ALL")
         covered = (

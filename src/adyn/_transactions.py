@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
+from typing_extensions import Self
 
 from ._backoff import full_jitter
 from ._batch import key_identity
@@ -86,7 +87,25 @@ def _entry(write: Write) -> dict[str, Any]:
     return {"ConditionCheck": body}
 
 
-class Transaction:
+class CommitOnExit:
+    """
+    ``async with`` support for staged work: a clean exit commits, an exception commits nothing.
+    """
+
+    async def commit(self) -> Any:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            await self.commit()
+
+
+class Transaction(CommitOnExit):
     """
     A write transaction. Stage operations, then leave the block (or ``await tx.commit()``)::
 
@@ -209,15 +228,6 @@ class Transaction:
         """
         await self.prepare().commit()
 
-    async def __aenter__(self) -> Transaction:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            await self.commit()
-
 
 class PreparedTransaction:
     """
@@ -308,7 +318,7 @@ class PreparedTransaction:
         return TransactionCanceled(f"transaction canceled ({summary})", explained, failed)
 
 
-class ReadTransaction:
+class ReadTransaction(CommitOnExit):
     """
     A read transaction: ``async with engine.transaction(read=True) as rx: rx.load(a, b)`` reads every object in one
     TransactGetItems (a consistent snapshot across items and tables) when the block exits, fills them in place, and
@@ -359,12 +369,3 @@ class ReadTransaction:
             await run_hooks(engine.hooks.loaded, obj)
         if missing:
             raise MissingObjects(missing)
-
-    async def __aenter__(self) -> ReadTransaction:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            await self.commit()
