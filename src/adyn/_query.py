@@ -466,7 +466,11 @@ class _Cursor(Generic[M]):
     def token(self) -> str | None:
         if all(p == _DONE for p in self.positions):
             return None
-        return _encode_token(self.search._scope(), self.positions)  # pyright: ignore[reportPrivateUsage]
+        names = self.key_names
+        positions: list[Item | str | None] = [
+            {n: p[n] for n in names if n in p} if isinstance(p, dict) else p for p in self.positions
+        ]
+        return _encode_token(self.search._scope(), positions)  # pyright: ignore[reportPrivateUsage]
 
     def objects(self, items: Iterable[Item]) -> list[tuple[Item, M]]:
         out: list[tuple[Item, M]] = []
@@ -479,7 +483,8 @@ class _Cursor(Generic[M]):
         return out
 
     def passed(self, segment: int, item: Item) -> None:
-        self.positions[segment] = {n: item[n] for n in self.key_names if n in item}
+        # The whole item stands for its position; the token keeps only its key attributes, and only when asked.
+        self.positions[segment] = item
 
     def page_done(self, segment: int, response: dict[str, Any]) -> None:
         last = response.get("LastEvaluatedKey")
