@@ -30,12 +30,14 @@ legal non-key values; empty sets are stored as absent (DynamoDB has no empty set
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime
 import decimal
 import enum
 import ipaddress
 import json
 import re
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast
@@ -212,11 +214,23 @@ class Type(Generic[T]):
         return f"{type(self).__name__}()"
 
 
+if sys.version_info >= (3, 11):
+
+    def _strict_b64decode(text: str) -> bytes:
+        # binascii's strict mode checks the alphabet and padding as b64decode(validate=True) does, without its regex.
+        return binascii.a2b_base64(text, strict_mode=True)
+
+else:  # pragma: no cover - Python 3.10
+
+    def _strict_b64decode(text: str) -> bytes:
+        return base64.b64decode(text, validate=True)
+
+
 def _b64(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return base64.b64decode(value, validate=True)
+        return _strict_b64decode(value)
     raise TypeError(f"expected bytes or a base64 string, got {type(value).__name__}")
 
 
