@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import sys
-import time
 import traceback
 from collections.abc import Sequence
 from typing import Any
@@ -325,13 +324,15 @@ def _local(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        url = local.endpoint_url
-        print(f"local DynamoDB running at {url} (Ctrl-C to stop)", flush=True)
-        print(f"  adyn --endpoint-url {url} --region {local.region} tables create app.models", flush=True)
-        print("  with any credentials, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local", flush=True)
+        # Ctrl-C or SIGTERM may come at any point from here on, while printing too.
         try:
-            while local.running:
-                time.sleep(0.2)
+            url = local.endpoint_url
+            print(f"local DynamoDB running at {url} (Ctrl-C to stop)", flush=True)
+            print(f"  adyn --endpoint-url {url} --region {local.region} tables create app.models", flush=True)
+            print(
+                "  with any credentials, e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local", flush=True
+            )
+            local.wait()
         except KeyboardInterrupt:
             pass
         else:

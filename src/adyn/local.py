@@ -164,6 +164,20 @@ class LocalDynamoDB:
         if process.stderr is not None:
             process.stderr.close()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """
+        Block until the server process exits (or `timeout` seconds pass); return whether it exited. For a
+        foreground server such as ``adyn local``; never call it on an event loop.
+        """
+        process = self._process
+        if process is None:
+            return True
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def reset(self) -> None:
         """
         Delete every table and item on the server (moto's reset; about 15 ms).
