@@ -5,6 +5,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tarfile
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2024.4"
@@ -37,6 +42,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (mkdocs.yml) with warnings as errors, into .nox/docs-site."""
+    session.install("-e", ".[docs]")
+    site_dir = Path(session.virtualenv.location).parent / "docs-site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site_dir), env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """Run the demo against an embedded local DynamoDB server."""
     session.install("-e", ".[local]")
@@ -49,3 +62,67 @@ def bench(session: nox.Session) -> None:
     # aiodynamo is a peer measured by the client_cpu case only, so it is not in the bench extra.
     session.install("-e", ".[bench,local]", "aiodynamo")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+# What the sdist must carry besides the package: the license, the docs users read, this session's smoke script
+# and the tests.
+SDIST_REQUIRED = (
+    "LICENSE",
+    "README.md",
+    "CHANGELOG.md",
+    "pyproject.toml",
+    "src/adyn/__init__.py",
+    "src/adyn/py.typed",
+    "scripts/smoke_package.py",
+    "tests/conftest.py",
+    "tests/unit/test_public_api.py",
+)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """
+    Build the sdist and wheel with `python -m build` and check them with twine; then install each, with the
+    `local` extra, into a fresh virtual environment and run scripts/smoke_package.py there, outside the tree.
+    """
+    session.install("build", "twine")
+    tmp = Path(session.create_tmp()).resolve()
+    dist = tmp / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    # Without --sdist/--wheel, build makes the sdist and then the wheel from the unpacked sdist.
+    session.run("python", "-m", "build", "--outdir", str(dist), ".")
+    sdists, wheels = sorted(dist.glob("adyn-*.tar.gz")), sorted(dist.glob("adyn-*.whl"))
+    if len(sdists) != 1 or len(wheels) != 1:
+        session.error(
+            f"expected one sdist and one wheel in {dist}, found {sorted(p.name for p in dist.iterdir())}"
+        )
+    session.run("twine", "check", "--strict", str(sdists[0]), str(wheels[0]))
+
+    with tarfile.open(sdists[0]) as tar:
+        members = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    missing = [name for name in SDIST_REQUIRED if name not in members]
+    if missing:
+        session.error(f"{sdists[0].name} lacks {missing}")
+    session.log(f"{sdists[0].name} has {len(members)} entries, including {', '.join(SDIST_REQUIRED)}")
+
+    smoke = Path("scripts/smoke_package.py").resolve()
+    bin_dir = "Scripts" if sys.platform == "win32" else "bin"
+    for artifact in (wheels[0], sdists[0]):
+        venv = tmp / f"venv-{'wheel' if artifact.suffix == '.whl' else 'sdist'}"
+        shutil.rmtree(venv, ignore_errors=True)
+        session.run("python", "-m", "venv", str(venv))
+        python = str(venv / bin_dir / "python")
+        # pip takes extras of a file as `path[extra]`.
+        session.run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            f"{artifact}[local]",
+            "pytest",
+            "pytest-asyncio>=1.1",
+            external=True,
+        )
+        with session.chdir(tmp):
+            session.run(python, str(smoke), external=True)

@@ -44,6 +44,9 @@ from .exceptions import (
     VersionConflict,
 )
 
+# The package version's only source: hatchling reads it from here into the distribution's metadata.
+__version__ = "0.1.0.dev0"
+
 __all__ = [
     "Action",
     "AdynError",

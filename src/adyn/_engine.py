@@ -93,14 +93,17 @@ class Engine:
         endpoint_url: the DynamoDB endpoint (a local server, say); by default botocore's, which also reads
             ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``.
         region: the AWS region; by default from ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` or the profile.
-        aws_access_key_id, aws_secret_access_key, aws_session_token: explicit credentials; by default botocore's
-            chain (``AWS_*`` environment variables, profile, instance role...).
+        aws_access_key_id: explicit credentials (with `aws_secret_access_key` and, if any, `aws_session_token`);
+            by default botocore's chain (``AWS_*`` environment variables, profile, instance role...).
+        aws_secret_access_key: see `aws_access_key_id`.
+        aws_session_token: see `aws_access_key_id`.
         profile: a named profile from the AWS config files.
         session: an aiobotocore ``AioSession`` to create the client from.
         client: an open aiobotocore DynamoDB client to use; the engine never closes a client it did not create.
         streams_client: with `client`, an open aiobotocore DynamoDB Streams client for ``engine.stream()``.
         max_pool_connections: HTTP connections kept open (botocore's default of 10 throttles concurrent use).
-        connect_timeout, read_timeout: seconds.
+        connect_timeout: seconds.
+        read_timeout: seconds.
         retries: total attempts per call, in botocore's standard retry mode (never the legacy 10-attempt mode).
         table_name_template: ``"{table_name}"`` with a prefix or suffix (``"dev-{table_name}"``), or a callable
             taking the model class and returning the table name.

@@ -124,7 +124,8 @@ class GlobalSecondaryIndex(Index):
         hash_key: the Python name of the index's hash key column.
         range_key: the Python name of its range key column, if any.
         projection: ``"all"`` (the default), ``"keys"``, or a list of Python column names to include.
-        read_units, write_units: provisioned throughput, for tables with provisioned billing.
+        read_units: provisioned read throughput, for tables with provisioned billing.
+        write_units: provisioned write throughput, likewise.
         name: the index name in DynamoDB (default: the attribute name).
     """
 

@@ -71,11 +71,14 @@ class ModelInfo:
         abstract: True for an abstract model (a base or mixin: no table of its own).
         table_name: the table name before the engine's template (``Meta.table_name``, default the class name).
         columns: every column, in field order; `columns_by_name` / `columns_by_dynamo` index them.
-        hash_key, range_key: the table's key columns (None for documents and abstract models without them).
+        hash_key: the table's hash key column (None for documents and abstract models without one).
+        range_key: the table's range key column, or None.
         version: the optimistic-locking version column, or None.
         indexes: the model's secondary indexes by Python name.
-        billing, stream (a StreamViewType or None), ttl (the TTL column or None), init (a custom constructor for
-        loaded objects, or None).
+        billing: the table's billing (``Meta.billing``).
+        stream: the stream view type (a StreamViewType), or None.
+        ttl: the TTL column, or None.
+        init: a custom constructor for loaded objects, or None.
     """
 
     def __init__(self, model: type, is_document: bool) -> None:
