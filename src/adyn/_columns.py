@@ -259,15 +259,19 @@ def spec_of(field: attrs.Attribute[Any]) -> ColumnSpec:
     return spec if isinstance(spec, ColumnSpec) else ColumnSpec()
 
 
-def resolve_annotation(model: type, name: str, annotation: Any, localns: dict[str, Any]) -> Any:
+def resolve_annotation(
+    model: type, name: str, annotation: Any, localns: dict[str, Any], owner: type | None = None
+) -> Any:
     """
-    Evaluate a string (postponed) annotation in the model's module and the namespace the class was defined in.
+    Evaluate a string (postponed) annotation in the module of the class that declared it (`owner`, default the
+    model) and the namespace the model's class statement ran in.
     """
     if not isinstance(annotation, str):
         return annotation
     import sys
 
-    module = sys.modules.get(model.__module__)
+    declaring = owner or model
+    module = sys.modules.get(declaring.__module__)
     globalns = dict(vars(module)) if module else {}
     try:
         return eval(annotation, globalns, {**localns, model.__name__: model})  # annotation text

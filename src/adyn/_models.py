@@ -268,16 +268,27 @@ def _build(cls: type, localns: dict[str, Any]) -> None:
 
     # Columns: one descriptor per field on every class, so each knows its own model.
     annotations: dict[str, Any] = {}
+    owners: dict[str, type] = {}
     for klass in reversed(cls.__mro__):
         # Each class's own annotations, unevaluated (inspect.get_annotations() would evaluate them on 3.14).
-        annotations.update(klass.__dict__.get("__annotations__", {}))  # noqa: RUF063
+        own: dict[str, Any] = klass.__dict__.get("__annotations__", {})  # noqa: RUF063
+        annotations.update(own)
+        owners.update(dict.fromkeys(own, klass))
     columns: list[Column[Any]] = []
     versions: list[str] = []
     for field in attrs.fields(cls):
         spec = spec_of(field)
         type_ = spec.type
+        owner = owners.get(field.name, cls)
+        inherited: ModelInfo | None = owner.__dict__.get("__adyn__") if owner is not cls else None
+        if type_ is None and inherited is not None and field.name in inherited.columns_by_name:
+            # Declared by a base already built: its annotation may only resolve in the base's own module.
+            type_ = inherited.columns_by_name[field.name].type
         if type_ is None:
-            annotation = resolve_annotation(cls, field.name, annotations.get(field.name, field.type), localns)
+            annotation = annotations.get(field.name, field.type)
+            annotation = resolve_annotation(
+                cls, field.name, annotation, localns if owner is cls else {}, owner
+            )
             try:
                 type_ = infer_type(annotation)
             except TypeError as exc:

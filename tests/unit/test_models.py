@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import importlib
+import pathlib
 import uuid
 from typing import Any
 
@@ -684,3 +686,31 @@ class TestDictForms:
         with pytest.raises(InvalidValue) as info:
             Post.from_dict({"id": "not-a-uuid"}, json=True)
         assert info.value.column == "id"
+
+
+def test_subclass_in_another_module_with_postponed_annotations(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subclass defined in a module that imports neither Column nor the types keeps its base's columns."""
+    (tmp_path / "adyn_base_models.py").write_text(
+        "from __future__ import annotations\n"
+        "import uuid\n"
+        "from adyn import Column, Model, column\n"
+        "class Base(Model):\n"
+        "    class Meta:\n"
+        "        abstract = True\n"
+        "    id: Column[uuid.UUID] = column(hash_key=True)\n"
+        "    tags: Column[set[str]] = column(factory=set)\n"
+    )
+    (tmp_path / "adyn_child_models.py").write_text(
+        "from __future__ import annotations\n"
+        "from adyn_base_models import Base\n"
+        "class Child(Base):\n"
+        "    class Meta:\n"
+        "        table_name = 'children'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    child = importlib.import_module("adyn_child_models").Child
+    assert repr(child.id.type) == "UUID()"
+    assert repr(child.tags.type) == "Set(String())"
+    assert child.id.model is child
