@@ -57,7 +57,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model as PynamoModel
 
-from adyn import Column, Engine, Model, column
+from adyn import Engine
+from cases.codec import BenchItem
 
 try:
     from aiodynamo.client import Client as DynamoClient
@@ -152,22 +153,11 @@ def item_values(pk: str, sk: int) -> dict[str, Any]:
 COLUMNS = tuple(item_values("", 0))
 
 
-class CpuItem(Model):
-    """The codec case's item (no version column, so ``put`` is one plain PutItem)."""
+class CpuItem(BenchItem):
+    """The codec case's item in this case's table (no version column, so ``put`` is one plain PutItem)."""
 
     class Meta:
         table_name = TABLE
-
-    pk: Column[str] = column(hash_key=True)
-    sk: Column[int] = column(range_key=True)
-    name: Column[str] = column()
-    score: Column[float] = column()
-    created: Column[pendulum.DateTime] = column()
-    tags: Column[set[str]] = column(factory=set)
-    attributes: Column[dict[str, str]] = column(factory=dict)
-    nums: Column[list[int]] = column(factory=list)
-    active: Column[bool] = column()
-    blob: Column[bytes] = column()
 
 
 class PynamoCpuItem(PynamoModel):
