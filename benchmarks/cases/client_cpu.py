@@ -58,7 +58,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model as PynamoModel
 
 from adyn import Engine
-from cases.codec import BenchItem
+from cases.codec import BenchItem, bench_values
 
 try:
     from aiodynamo.client import Client as DynamoClient
@@ -128,26 +128,10 @@ CREATED = pendulum.datetime(2023, 11, 14, 22, 13, 20, 123456, tz="UTC")
 
 def item_values(pk: str, sk: int) -> dict[str, Any]:
     """
-    The values of the item the fake server returns for key (pk, sk) of a ``-wide`` table, as adyn users hold them.
+    The values of the item the fake server returns for key (pk, sk) of a ``-wide`` table, as adyn users hold them:
+    the codec case's item with its own key, name, score and a fixed creation time.
     """
-    return {
-        "pk": pk,
-        "sk": sk,
-        "name": f"item-{sk}",
-        "score": sk + 0.5,
-        "created": CREATED,
-        "tags": {"python", "dynamodb", "asyncio", "mapper", "bench"},
-        "attributes": {
-            "color": "blue",
-            "size": "large",
-            "team": "core",
-            "plan": "pro",
-            "region": "eu-west-1",
-        },
-        "nums": [0, 1, 1, 2, 3, 5, 8, 13, 21, 34],
-        "active": True,
-        "blob": bytes(range(64)),
-    }
+    return {**bench_values(), "pk": pk, "sk": sk, "name": f"item-{sk}", "score": sk + 0.5, "created": CREATED}
 
 
 COLUMNS = tuple(item_values("", 0))

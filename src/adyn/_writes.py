@@ -211,15 +211,16 @@ def save_write(info: ModelInfo, table: str, obj: Any, condition: Condition | Non
     key = info.key(obj)
     _check_condition(info, condition)
     version_condition, version = _version(info, obj)
-    actions, item = info.diff(obj)
-    if not actions and condition is None and SNAPSHOT in _state(obj):
-        return None
-    if version is not None:
-        previous = _with_version(obj, version)
-        try:
-            actions, item = info.diff(obj)
-        finally:
+    # One diff of the object as it will be stored (its version bumped); the bump alone is not a change to send.
+    previous = _with_version(obj, version)
+    try:
+        actions, item = info.diff(obj)
+    finally:
+        if version is not None:
             _state(obj)[version[0].name] = previous
+    changes = [a for a in actions if version is None or a.operand is not version[0]]
+    if not changes and condition is None and SNAPSHOT in _state(obj):
+        return None
     _check_size(info, obj, item)
     full = _both(condition, version_condition)
     body: dict[str, Any] = {

@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
+from adyn import Engine
+
 
 class Reply(Protocol):
     status: int
@@ -20,6 +22,17 @@ class Call(Protocol):
     def __call__(
         self, method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None
     ) -> Awaitable[Reply]: ...
+
+
+def counting_engine(opened: list[Engine]) -> type[Engine]:
+    """An Engine subclass recording every engine opened into `opened`, to patch into an example app."""
+
+    class CountingEngine(Engine):
+        async def open(self) -> None:
+            opened.append(self)
+            await super().open()
+
+    return CountingEngine
 
 
 async def new_user(call: Call, name: str = "alice") -> str:

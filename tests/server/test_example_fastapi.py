@@ -61,28 +61,26 @@ async def call(options: dict[str, Any]) -> AsyncIterator[forum_http.Call]:
 
 
 async def test_users(call: forum_http.Call) -> None:
+    """Users: 201 on create, 409 on a taken id, 404 when missing, 422 for bad input."""
     await forum_http.users(call)
 
 
 async def test_posts(call: forum_http.Call) -> None:
+    """Posts: created with a version, updated and deleted by version (412 when stale, 428 without one)."""
     await forum_http.posts(call)
 
 
 async def test_pagination(call: forum_http.Call) -> None:
+    """A user's posts come in pages linked by continuation tokens, the last with no next token."""
     await forum_http.pagination(call)
 
 
 async def test_one_engine_per_app_closed_at_shutdown(
     options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The app opens one engine in its lifespan, every request uses it, and shutdown closes it."""
     engines: list[Engine] = []
-
-    class CountingEngine(Engine):
-        async def open(self) -> None:
-            engines.append(self)
-            await super().open()
-
-    monkeypatch.setattr(fastapi_example, "Engine", CountingEngine)
+    monkeypatch.setattr(fastapi_example, "Engine", forum_http.counting_engine(engines))
     app = create_app(**options)
     assert engines == []  # nothing opens before startup
     async with running(app) as client:
@@ -99,6 +97,7 @@ async def test_one_engine_per_app_closed_at_shutdown(
 
 
 def test_engine_options_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example apps read their engine settings from ADYN_* environment variables."""
     from examples.fastapi_app.models import engine_options_from_env
 
     assert engine_options_from_env({}) == {}
