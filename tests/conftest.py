@@ -5,9 +5,12 @@ Shared test configuration: the Hypothesis profiles.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.dynalite import Dynalite
 
 # "ci" is the default: bounded so the whole suite stays fast on two cores; "dev" digs deeper.
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -21,3 +24,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not config.pluginmanager.is_registered(adyn.testing):
         config.pluginmanager.register(adyn.testing, "adyn.testing")
+
+
+@pytest.fixture(scope="session")
+def dynalite() -> Iterator[Dynalite]:
+    """A dynalite server for the session (tests/dynalite.py), started on first use."""
+    with Dynalite() as server:
+        yield server
