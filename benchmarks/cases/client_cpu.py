@@ -6,7 +6,8 @@ I/O wait, which ``time.process_time`` does not count.
 
 Compared, side by side in one run, on the same model and data:
 
-- adyn with its fast response parser (the default) and with ``fast_parser=False`` (botocore's stock parser);
+- adyn with its fast transport (the default: its response parser, signer and user agent) and with
+  ``fast_transport=False`` (botocore's stock parser, signer and user agent);
 - raw aiobotocore sending the very requests adyn sends, prebuilt (stock session, default config except standard
   retries and adyn's pool size): the floor adyn wraps; responses stay botocore's wire dicts;
 - aiobotocore with boto3's ``TypeSerializer`` / ``TypeDeserializer`` converting plain dicts;
@@ -73,7 +74,7 @@ except ImportError:  # a benchmark-only dependency: without it, its rows are lef
 __all__ = ["DESCRIPTION", "PACKAGES", "run"]
 
 DESCRIPTION = (
-    "client CPU per call: GetItem, PutItem and a 100-item Query page into objects, adyn (fast and stock parser) "
+    "client CPU per call: GetItem, PutItem and a 100-item Query page into objects, adyn (fast and stock transport) "
     "against raw aiobotocore, boto3's (de)serializer, aiodynamo and PynamoDB (fake DynamoDB server, no delay)"
 )
 PACKAGES: tuple[str, ...] = ("aiobotocore", "botocore", "aiohttp", "aiodynamo")
@@ -96,15 +97,15 @@ MAX_RUNS = 30
 PROFILE_CALLS = 300
 
 # The targets.
-STOCK_MAX_OVERHEAD = 0.10  # adyn (stock parser) at most 10% above raw aiobotocore, GetItem and PutItem
-FAST_MAX_RATIO = 0.70  # adyn (fast parser) at most 0.7 x raw aiobotocore, GetItem and PutItem
+STOCK_MAX_OVERHEAD = 0.10  # adyn (stock transport) at most 10% above raw aiobotocore, GetItem and PutItem
+FAST_MAX_RATIO = 0.70  # adyn (fast transport) at most 0.7 x raw aiobotocore, GetItem and PutItem
 QUERY_MAX_MS = 2.5  # a 100-item Query page into model objects
 
 TIMES = "\N{MULTIPLICATION SIGN}"
 GET, PUT, QUERY = "GetItem", "PutItem", "Query"
 
-ADYN_FAST = "adyn, fast parser (default)"
-ADYN_STOCK = "adyn, `fast_parser=False` (stock)"
+ADYN_FAST = "adyn, fast transport (default)"
+ADYN_STOCK = "adyn, `fast_transport=False` (stock)"
 RAW = "raw aiobotocore, prebuilt requests (floor)"
 RAW_NO_VALIDATION = "raw aiobotocore, `parameter_validation=False`"
 BOTO3 = "aiobotocore + boto3 `TypeSerializer`/`TypeDeserializer`"
@@ -292,7 +293,7 @@ def _engine(url: str, *, fast: bool) -> Engine:
         region=REGION,
         aws_access_key_id="bench",
         aws_secret_access_key="bench",
-        fast_parser=fast,
+        fast_transport=fast,
     )
 
 
@@ -845,8 +846,8 @@ def evaluate(benches: list[Bench]) -> list[tuple[str, str, bool]]:
 
     page_fast, page_stock = by[QUERY, ADYN_FAST].cpu_us, by[QUERY, ADYN_STOCK].cpu_us
     page = (
-        f"{PAGE_ITEMS}-item Query page into model objects ≤ {QUERY_MAX_MS:g} ms CPU (adyn, fast parser)",
-        f"{_ms(page_fast)} ms (stock parser: {_ms(page_stock)} ms)",
+        f"{PAGE_ITEMS}-item Query page into model objects ≤ {QUERY_MAX_MS:g} ms CPU (adyn, fast transport)",
+        f"{_ms(page_fast)} ms (stock transport: {_ms(page_stock)} ms)",
         page_fast <= QUERY_MAX_MS * 1000,
     )
     return [overhead(GET), overhead(PUT), fast(GET), fast(PUT), page]
@@ -901,7 +902,7 @@ adyn's own work.
 
 {_op_table(benches, QUERY, in_ms=True)}
 
-"adyn fast / this" below 1 means adyn (fast parser) spends less CPU per call than that client. The ratios, in
+"adyn fast / this" below 1 means adyn (fast transport) spends less CPU per call than that client. The ratios, in
 these tables and in the targets, are medians of paired ratios: each round times every benchmark once (in the
 opposite order every other round), and a ratio is taken between the two benchmarks' runs of the same round before
 the median over the rounds, so a slow phase of the machine weighs on both sides of it; they may differ a little from
@@ -918,7 +919,7 @@ Notes:
   attempts, {POOL} pooled connections; botocore's parameter validation off); `await engine.get(CpuItem, (pk, sk))`,
   `await engine.put(obj)` (a model without version column: one plain PutItem), and
   `engine.query(CpuItem, key=CpuItem.pk == pk).page_size({PAGE_ITEMS}).pages()` built anew for each page. The fast
-  and the stock engine are identical but for `fast_parser`.
+  and the stock engine are identical but for `fast_transport`.
 - raw aiobotocore: a stock session of its own, `AioConfig(retries={{"mode": "standard", "total_max_attempts":
   {ATTEMPTS}}}, max_pool_connections={POOL})`, otherwise botocore's defaults (parameter validation on), sending the
   exact request dicts adyn sent (captured by a request hook), prebuilt: no conversion either way. The

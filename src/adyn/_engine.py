@@ -109,9 +109,13 @@ class Engine:
             taking the model class and returning the table name.
         concurrency: how many requests one multi-object operation keeps in flight.
         consumed_capacity: ask DynamoDB to report consumed capacity on item operations (for response hooks).
-        fast_parser: read item responses (GetItem, Query, Scan, batches...) as plain JSON and decode attribute
-            values in adyn, skipping botocore's per-attribute parsing (most of a page's client CPU). Applies to
-            the sessions adyn creates (not to a `session=` or `client=` passed in). False keeps botocore's parser.
+        fast_transport: cut botocore's per-request work where adyn can do it exactly, and cheaper: item
+            responses (GetItem, Query, Scan, batches...) are read as plain JSON with adyn decoding attribute
+            values, skipping botocore's per-attribute parsing (most of a page's client CPU); requests are signed
+            by adyn's SigV4 signer (botocore's output, byte for byte, without its header objects); the
+            User-Agent string is built once per client instead of twice per request. The parser applies to the
+            sessions adyn creates (not to a `session=` passed in), the signer and user agent to every client adyn
+            creates; nothing applies to a `client=` passed in. False keeps botocore's stock pipeline throughout.
         hide_expired: treat items whose TTL (``Meta.ttl``) has passed as absent. DynamoDB deletes expired items
             some time after they expire (up to a few days); until then reads return them unless this is set:
             get/load/get_many and read transactions then report them missing, and queries and scans add
@@ -138,7 +142,7 @@ class Engine:
         concurrency: int = 16,
         consumed_capacity: bool = False,
         hide_expired: bool = False,
-        fast_parser: bool = True,
+        fast_transport: bool = True,
     ) -> None:
         if retries < 1:
             raise ValueError("retries counts attempts: at least 1")
@@ -160,7 +164,7 @@ class Engine:
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_attempts=retries,
-            fast_parser=fast_parser,
+            fast_transport=fast_transport,
         )
         self._template = table_name_template
         self._concurrency = concurrency

@@ -481,6 +481,32 @@ _INLINE_LOAD: dict[type, str] = {
     t.Integer: 'int(av["N"])',
     t.Float: 'float(av["N"])',
 }
+# What an inline load may raise on a value not in the plain form: the type's own load then runs and reports it.
+_INLINE_ERRORS = (KeyError, TypeError, ValueError, ArithmeticError, InvalidStoredValue)
+
+
+def _inline_load(column_type: t.Type[Any], i: int, ns: dict[str, Any]) -> str | None:
+    """
+    An expression loading `column_type`'s plain wire form from ``av`` inside the compiled ``load_item`` (any names
+    it uses go into `ns`), or None when only the type's own ``load`` will do.
+    """
+    kind = type(column_type)
+    expression = _INLINE_LOAD.get(kind)
+    if expression is not None:
+        return expression
+    # Containers of plain strings and integers: the same comprehensions their types run, without the calls.
+    if isinstance(column_type, (t.Set, t.Dict)) and kind in (t.Set, t.Dict) and column_type._strings:  # pyright: ignore[reportPrivateUsage]
+        return 'set(av["SS"])' if kind is t.Set else '{k: v["S"] for k, v in av["M"].items()}'
+    if isinstance(column_type, t.List) and kind is t.List and column_type._kind:  # pyright: ignore[reportPrivateUsage]
+        return '[v["S"] for v in av["L"]]' if column_type._kind == "S" else '[int(v["N"]) for v in av["L"]]'  # pyright: ignore[reportPrivateUsage]
+    if kind.load is t.Type.load:
+        # The type's dynamo_load straight on the wire value: Type.load's own layer (lookup, wrapping) is skipped.
+        ns[f"dynamo_load{i}"] = column_type.dynamo_load
+        return f"dynamo_load{i}(av[{column_type.backing_type!r}])"
+    if kind is t.Binary:
+        ns["b64"] = t._b64  # pyright: ignore[reportPrivateUsage]
+        return 'b64(av["B"])'
+    return None
 
 
 def _compile_dump(info: ModelInfo) -> Callable[[Any], Item]:
@@ -525,6 +551,7 @@ def _compile_load(info: ModelInfo) -> Callable[[Mapping[str, AttributeValue]], A
     custom = info.init
     ns: dict[str, Any] = {
         "InvalidStoredValue": InvalidStoredValue,
+        "ERRORS": _INLINE_ERRORS,
         "model": cls,
         "new": object.__new__,
         "init": custom,
@@ -555,13 +582,13 @@ def _compile_load(info: ModelInfo) -> Callable[[Mapping[str, AttributeValue]], A
             f"        d[name{i}] = {missing}",
             "    else:",
         ]
-        inline = _INLINE_LOAD.get(type(c.type))
+        inline = _inline_load(c.type, i, ns)
         if inline is not None:
             # Try the plain wire form inline; the type's own load handles (and reports) anything else.
             src += [
                 "        try:",
                 f"            d[name{i}] = {inline}",
-                "        except (KeyError, TypeError, ValueError):",
+                "        except ERRORS:",
             ]
         else:
             src += ["        if True:"]

@@ -27,7 +27,7 @@ def adyn_engine_options(
     The plugin's options plus the parser: every server test runs twice, with adyn's fast response parser and with
     botocore's; they must behave the same.
     """
-    return {**adyn_engine_options, "fast_parser": request.param == "fast"}
+    return {**adyn_engine_options, "fast_transport": request.param == "fast"}
 
 
 @pytest.fixture(scope="session")

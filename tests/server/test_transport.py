@@ -1,0 +1,92 @@
+"""
+What the fast transport changes on the wire, against the server: the signer that signs each request and the
+User-Agent header sent; `fast_transport=False` sends botocore's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore
+import pytest
+
+import adyn
+from adyn import Column, Engine, Model, column
+from adyn._sigv4 import DynamoDBSigV4Auth
+
+
+class Note(Model):
+    id: Column[str] = column(hash_key=True)
+    text: Column[str] = column(default="")
+
+
+async def sent_headers(engine: Engine, operation: Any) -> list[dict[str, str]]:
+    """The HTTP headers of every request `operation()` makes the engine send."""
+    seen: list[dict[str, str]] = []
+
+    def before_send(request: Any, **kwargs: Any) -> None:
+        seen.append(
+            {
+                name: value.decode() if isinstance(value, bytes) else value
+                for name, value in request.headers.items()
+            }
+        )
+
+    events = engine._transport._client.meta.events  # pyright: ignore[reportPrivateUsage]
+    events.register("before-send", before_send)
+    try:
+        await operation()
+    finally:
+        events.unregister("before-send", before_send)
+    return seen
+
+
+@pytest.fixture
+def adyn_signed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The X-Amz-Target of every request adyn's signer signs from now on."""
+    signed: list[str] = []
+    original = DynamoDBSigV4Auth.add_auth
+
+    def add_auth(self: DynamoDBSigV4Auth, request: Any) -> None:
+        signed.append(request.headers["X-Amz-Target"])
+        original(self, request)
+
+    monkeypatch.setattr(DynamoDBSigV4Auth, "add_auth", add_auth)
+    return signed
+
+
+async def test_fast_transport_signs_with_adyn_and_sends_one_user_agent(
+    engine_options: dict[str, Any], adyn_signed: list[str]
+) -> None:
+    """
+    By default every data-plane and control-plane request is signed by adyn's signer, and the User-Agent is the one
+    built when the client was made (botocore's string plus ``lib/adyn#VERSION``).
+    """
+    async with Engine(**{**engine_options, "fast_transport": True}) as engine:
+        await engine.bind(Note)
+        headers = await sent_headers(engine, lambda: engine.save(Note(id="a", text="x")))
+        headers += await sent_headers(engine, lambda: engine.load(Note(id="a")))
+        await engine.delete_tables(Note)
+    assert "DynamoDB_20120810.DescribeTable" in adyn_signed
+    assert adyn_signed[-3:-1] == ["DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.GetItem"]
+    agents = {h["User-Agent"] for h in headers}
+    assert len(agents) == 1
+    (agent,) = agents
+    assert f"lib/adyn#{adyn.__version__}" in agent
+    assert " ua/2.1 " in agent
+    assert agent.endswith(f"botocore/{botocore.__version__}")
+    assert all(h["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=") for h in headers)
+
+
+async def test_stock_transport_keeps_botocore_signer_and_user_agent(
+    engine_options: dict[str, Any], adyn_signed: list[str]
+) -> None:
+    """With ``fast_transport=False`` botocore signs and builds the User-Agent itself (without adyn's component)."""
+    async with Engine(**{**engine_options, "fast_transport": False}) as engine:
+        await engine.bind(Note)
+        headers = await sent_headers(engine, lambda: engine.save(Note(id="b")))
+        await engine.delete_tables(Note)
+    assert adyn_signed == []
+    assert headers
+    assert "lib/adyn" not in headers[0]["User-Agent"]
+    assert headers[0]["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
