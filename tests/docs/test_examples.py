@@ -210,9 +210,7 @@ async def run_page(page: Path, text: str, namespace: dict[str, Any]) -> tuple[in
                     await asyncio.to_thread(exec, code, namespace)
         except ExampleError:
             raise
-        except BaseException as exc:
-            if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
-                raise
+        except Exception as exc:
             raise ExampleError(f"{block.where(page)} raised {type(exc).__name__}: {exc}") from exc
         ran += 1
     return ran, skipped
@@ -224,7 +222,6 @@ def session_dynamodb(target: DynamoDBTarget) -> type[Any]:
     class SessionDynamoDB:
         """The session's DynamoDB behind `LocalDynamoDB`'s interface (start and stop do nothing)."""
 
-        region = "us-east-1"
         running = True
 
         def __init__(self, port: int = 0, *, start_timeout: float = 30.0) -> None:
@@ -233,6 +230,11 @@ def session_dynamodb(target: DynamoDBTarget) -> type[Any]:
         @property
         def endpoint_url(self) -> str:
             return target.endpoint_url
+
+        @property
+        def region(self) -> str:
+            region: str = target.engine_options()["region"]
+            return region
 
         def engine_options(self) -> dict[str, Any]:
             return target.engine_options()
