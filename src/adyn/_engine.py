@@ -18,7 +18,7 @@ from ._bulk import Batch, BatchResult, delete_all, put_all
 from ._expressions import Action, Comparison, Condition, check_key_condition, iter_conditions
 from ._hooks import Hooks, run_hooks
 from ._indexes import Index
-from ._models import SNAPSHOT, Model, ModelInfo
+from ._models import NAME_PATTERN, NAME_RULE, SNAPSHOT, Model, ModelInfo
 from ._query import Query, Scan, _Options  # pyright: ignore[reportPrivateUsage]
 from ._streams import Position, Resolver, Stream
 from ._tables import compare_table, create_table_request, describe_table, wait_until_active
@@ -277,7 +277,15 @@ class Engine:
                 raise InvalidModel(
                     "abstract models have no table; bind their concrete subclasses", model=model
                 )
-            groups.setdefault(self.table_name(model), []).append(model)
+            # Typed `object`: a callable template may return anything at run time.
+            name = cast("object", self.table_name(model))
+            if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+                raise InvalidModel(
+                    f"the table name {name!r:.300} (from the engine's table_name_template) is not a DynamoDB "
+                    f"table name: {NAME_RULE}",
+                    model=model,
+                )
+            groups.setdefault(name, []).append(model)
         # Models already bound to the same table are created with the new ones (their indexes are merged).
         for model, table in self._bound.items():
             if table in groups and model not in groups[table]:

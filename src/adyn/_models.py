@@ -9,6 +9,7 @@ load function for the class. Nothing per item introspects the class afterwards.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -34,6 +35,15 @@ M = TypeVar("M")
 SNAPSHOT = "_adyn_snapshot"
 #: Where a partial object (loaded through a projection) keeps the backing names it was loaded with.
 LOADED = "_adyn_loaded"
+
+#: DynamoDB's table and index names: 3 to 255 of these characters.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+NAME_RULE = "3 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'"
+_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_.-]{1,255}")
+
+#: DynamoDB's limits on the size of one key value, in bytes (hash key, range key).
+HASH_KEY_LIMIT = 2048
+RANGE_KEY_LIMIT = 1024
 
 _STREAM_VIEWS = {
     "keys": "KEYS_ONLY",
@@ -127,6 +137,7 @@ class ModelInfo:
                 raise
             if av is None or av.get("S") == "" or av.get("B") == b"":
                 raise InvalidValue("key values cannot be empty", value=value, model=self.model, column=c.name)
+            _check_key_size(self.model, c, av, value)
             out[c.dynamo_name] = av
         return out
 
@@ -231,6 +242,26 @@ class ModelInfo:
 
     def __repr__(self) -> str:
         return f"<ModelInfo {self.model.__name__}>"
+
+
+def _check_key_size(model: type, column: Column[Any], av: AttributeValue, value: Any) -> None:
+    limit = HASH_KEY_LIMIT if column.hash_key else RANGE_KEY_LIMIT
+    wire = av.get("S")
+    if wire is not None:
+        if len(wire) * 4 <= limit:  # at most 4 bytes a character: surely short enough, without encoding it
+            return
+        size = len(wire.encode("utf-8"))
+    else:
+        wire = av.get("B")
+        size = len(wire) if isinstance(wire, (bytes, bytearray)) else 0  # numbers: 38 digits always fit
+    if size > limit:
+        role = "hash" if column.hash_key else "range"
+        raise InvalidValue(
+            f"the {role} key value is {size} bytes; DynamoDB's limit is {limit}",
+            value=value,
+            model=model,
+            column=column.name,
+        )
 
 
 def _unbuilt(_: Any) -> Any:  # pragma: no cover - replaced before any class is usable
@@ -386,6 +417,12 @@ def _resolve_meta(info: ModelInfo, meta: Any) -> None:
     if "table_name" in own:
         if not isinstance(own["table_name"], str) or not own["table_name"]:
             raise InvalidModel("Meta.table_name must be a non-empty str", model=cls)
+        # The engine's template may lengthen the name (a prefix), but never fixes its characters.
+        if not _NAME_CHARACTERS.fullmatch(own["table_name"]):
+            raise InvalidModel(
+                f"Meta.table_name {own['table_name']!r:.300} is not a DynamoDB table name: {NAME_RULE}",
+                model=cls,
+            )
         info.table_name = own["table_name"]
 
     def pick(key: str, default: Any) -> Any:
@@ -445,6 +482,12 @@ def _resolve_indexes(info: ModelInfo) -> None:
         bound = index.bind(cls, info.columns_by_name, info.keys)
         setattr(cls, name, bound)
         info.indexes[name] = bound
+    for index in info.indexes.values():
+        if not NAME_PATTERN.fullmatch(index.dynamo_name):
+            raise InvalidModel(
+                f"index {index.name}: {index.dynamo_name!r:.300} is not a DynamoDB index name: {NAME_RULE}",
+                model=cls,
+            )
     names = [i.dynamo_name for i in info.indexes.values()]
     if len(set(names)) != len(names):
         raise InvalidModel(f"two indexes share a name: {sorted(names)}", model=cls)

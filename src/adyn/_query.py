@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -23,12 +24,28 @@ import attrs
 import pendulum
 from typing_extensions import Self
 
-from ._expressions import Condition, Operand, compile_expressions, iter_operands
+from ._batch import key_identity
+from ._expressions import (
+    Comparison,
+    Condition,
+    Operand,
+    _Value,  # pyright: ignore[reportPrivateUsage]
+    compile_expressions,
+    iter_conditions,
+    iter_operands,
+)
 from ._hooks import run_hooks
 from ._indexes import GlobalSecondaryIndex, Index, LocalSecondaryIndex
 from ._models import LOADED, Model
 from ._paginate import PageFetcher, PageStream
-from .exceptions import InvalidCondition, InvalidExpression, InvalidValue, NotExactlyOne, UnknownColumn
+from .exceptions import (
+    InvalidCondition,
+    InvalidExpression,
+    InvalidStoredValue,
+    InvalidValue,
+    NotExactlyOne,
+    UnknownColumn,
+)
 
 if TYPE_CHECKING:
     from ._columns import Column
@@ -94,21 +111,30 @@ def _encode_token(scope: list[Any], positions: list[Item | str | None]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def _decode_token(token: str, scope: list[Any]) -> list[Item | str | None]:
+def _decode_token(token: str, scope: list[Any], model: Any) -> list[Item | str | None]:
     try:
+        if not isinstance(token, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"a token is a str, not {type(token).__name__}")
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         body = json.loads(raw)
         if body.get("v") != 1:
             raise ValueError("unknown token version")
         positions = [p if p is None or p == _DONE else _key_from_json(p) for p in body["pos"]]
     except (ValueError, KeyError, TypeError, binascii.Error, AttributeError) as exc:
-        raise InvalidValue(f"not a continuation token ({exc})", value=token) from None
+        raise InvalidValue(f"not a continuation token ({exc})", value=token, model=model) from None
     if body.get("scope") != scope:
         raise InvalidValue(
-            f"this token belongs to another table, index or segment count ({body.get('scope')} vs {scope})",
+            "this token belongs to another table, index, segment count or key condition "
+            f"({body.get('scope')} vs {scope})",
             value=token,
+            model=model,
         )
     return positions
+
+
+def _is_int(n: object, least: int) -> bool:
+    # bool is an int to Python, never a count to a caller.
+    return isinstance(n, int) and not isinstance(n, bool) and n >= least
 
 
 # -- the builders -------------------------------------------------------------------------------------------------
@@ -160,8 +186,23 @@ class _Search(Generic[M]):
         """
         if not isinstance(condition, Condition):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise InvalidCondition("filter() takes a Condition", value=condition, model=self._model)
+        index = self._index
+        projected = (
+            {c.dynamo_name for c in index.projected}
+            if isinstance(index, GlobalSecondaryIndex) and index.projection != "ALL"
+            else None
+        )
         for operand in iter_operands(condition):
             self._check_own(operand, "the filter")
+            if projected is not None and operand._path[0] not in projected:  # pyright: ignore[reportPrivateUsage]
+                # A global index holds only what it projects: the filter would silently match nothing.
+                assert index is not None
+                raise InvalidExpression(
+                    f"index {index.name} does not project {operand._label}; a filter on it matches nothing",  # pyright: ignore[reportPrivateUsage]
+                    value=condition,
+                    model=self._model,
+                    column=operand._label,  # pyright: ignore[reportPrivateUsage]
+                )
         return self._with(filter=self._options.filter & condition)
 
     def project(self, *columns: Column[Any]) -> Self:
@@ -194,7 +235,7 @@ class _Search(Generic[M]):
         """
         Yield at most `n` items in all (after the filter, across pages); None for no limit.
         """
-        if n is not None and n < 1:
+        if n is not None and not _is_int(n, 1):
             raise InvalidValue("limit() takes a positive int or None", value=n, model=self._model)
         return self._with(limit=n)
 
@@ -202,7 +243,7 @@ class _Search(Generic[M]):
         """
         How many items DynamoDB reads per page (its ``Limit``, counted before the filter); None for its default.
         """
-        if n is not None and n < 1:
+        if n is not None and not _is_int(n, 1):
             raise InvalidValue("page_size() takes a positive int or None", value=n, model=self._model)
         return self._with(page_size=n)
 
@@ -210,8 +251,8 @@ class _Search(Generic[M]):
         """
         Fetch up to `n` pages ahead of the one being consumed (default 1); 0 fetches each page on demand.
         """
-        if n < 0:
-            raise InvalidValue("prefetch() takes 0 or more", value=n, model=self._model)
+        if not _is_int(n, 0):
+            raise InvalidValue("prefetch() takes an int, 0 or more", value=n, model=self._model)
         return self._with(prefetch=n)
 
     def start(self, token: str | None) -> Self:
@@ -219,14 +260,75 @@ class _Search(Generic[M]):
         Resume where a page or an iteration ended: `token` from ``page.token`` or ``iterator.token``.
         """
         if token is not None:
-            _decode_token(token, self._scope())
+            self._positions(token)
         return self._with(start=token)
 
     # -- the requests --
 
     def _scope(self) -> list[Any]:
         index = self._index.dynamo_name if self._index is not None else None
-        return [self._info.table_name, index, self._options.segments]
+        scope: list[Any] = [self._info.table_name, index, self._options.segments]
+        key = self._options.key
+        if key is not None:
+            # A digest of the key condition: a query's token resumes only the same query.
+            text = json.dumps(compile_expressions(key=key), sort_keys=True, default=repr)
+            scope.append(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+        return scope
+
+    def _positions(self, token: str) -> list[Item | str | None]:
+        """
+        The positions a token holds, checked against this query or scan: one per segment, each the key attributes
+        of this table or index with values their columns load, inside the queried partition.
+        """
+        positions = _decode_token(token, self._scope(), self._model)
+        names = sorted(self._key_names())
+        columns = self._info.columns_by_dynamo
+        partition = self._partition()
+
+        def fail(reason: str, column: str | None = None) -> InvalidValue:
+            return InvalidValue(f"this token {reason}", value=token, model=self._model, column=column)
+
+        if len(positions) != self._options.segments:
+            raise fail(f"holds {len(positions)} positions for {self._options.segments} segment(s)")
+        for position in positions:
+            if not isinstance(position, dict):
+                continue  # None (not started) or _DONE
+            if sorted(position) != names:
+                raise fail(f"holds the attributes {sorted(position)}, not the keys {names}")
+            for name, value in position.items():
+                column = columns[name]
+                try:
+                    column.type.load(value)
+                except (InvalidStoredValue, ValueError, TypeError, KeyError, AttributeError) as exc:
+                    raise fail(
+                        f"holds {value!r}, which is not a {column.type!r} ({exc})", column.name
+                    ) from None
+            if partition is not None:
+                name, expected = partition
+                if key_identity("", {name: position[name]}) != key_identity("", {name: expected}):
+                    raise fail(
+                        f"is in the partition {position[name]!r}, not the queried {expected!r}",
+                        columns[name].name,
+                    )
+        return positions
+
+    def _partition(self) -> tuple[str, Any] | None:
+        # The hash key's backing name and value in a query's key condition (checked: exactly one `==` on it).
+        key = self._options.key
+        if key is None:
+            return None
+        hash_key = self._index.hash_key if self._index is not None else self._info.hash_key
+        assert hash_key is not None
+        for part in iter_conditions(key):
+            if (
+                isinstance(part, Comparison)
+                and part.op == "="
+                and isinstance(part.lhs, Operand)
+                and part.lhs._path == hash_key._path  # pyright: ignore[reportPrivateUsage]
+                and isinstance(part.rhs, _Value)
+            ):
+                return hash_key.dynamo_name, part.rhs.av
+        return None
 
     def _key_names(self) -> list[str]:
         names = [c.dynamo_name for c in self._info.keys]
@@ -281,7 +383,7 @@ class _Search(Generic[M]):
         base = self._base_request(count=count)
         positions: list[Item | str | None]
         if self._options.start is not None:
-            positions = _decode_token(self._options.start, self._scope())
+            positions = self._positions(self._options.start)
         else:
             positions = [None] * self._options.segments
         requests: list[dict[str, Any] | None] = []
@@ -433,8 +535,8 @@ class Scan(_Search[M]):
         Scan in `n` parallel segments (each its own stream with its own prefetch), merged into one stream.
         Tokens from a scan with another segment count are rejected.
         """
-        if not 1 <= n <= 1_000_000:
-            raise InvalidValue("segments() takes 1 to 1,000,000", value=n, model=self._model)
+        if not _is_int(n, 1) or n > 1_000_000:
+            raise InvalidValue("segments() takes an int from 1 to 1,000,000", value=n, model=self._model)
         return type(self)(
             self._engine, self._model, self._index, attrs.evolve(self._options, segments=n, start=None)
         )
@@ -453,7 +555,7 @@ class _Cursor(Generic[M]):
         options = search._options  # pyright: ignore[reportPrivateUsage]
         self.positions: list[Item | str | None]
         if options.start is not None:
-            self.positions = _decode_token(options.start, search._scope())  # pyright: ignore[reportPrivateUsage]
+            self.positions = search._positions(options.start)  # pyright: ignore[reportPrivateUsage]
         else:
             self.positions = [None] * options.segments
         self.key_names = search._key_names()  # pyright: ignore[reportPrivateUsage]

@@ -37,7 +37,7 @@ FAST = 0.01
 
 class Item(Model):
     class Meta:
-        table_name = "T"
+        table_name = "items"
         stream = "new_and_old"
 
     id: Column[str] = column(hash_key=True)
@@ -52,10 +52,10 @@ class FakeShard:
 
 
 class FakeStreams:
-    """One table "T" with a stream: DescribeTable, DescribeStream, GetShardIterator and GetRecords."""
+    """One table "items" with a stream: DescribeTable, DescribeStream, GetShardIterator and GetRecords."""
 
     def __init__(self) -> None:
-        self.arn = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-01-01T00:00:00.000"
+        self.arn = "arn:aws:dynamodb:us-east-1:123456789012:table/items/stream/2026-01-01T00:00:00.000"
         self.has_stream = True
         self.status = "ENABLED"
         self.shards: dict[str, FakeShard] = {}
@@ -110,7 +110,7 @@ class FakeStreams:
     async def describe_table(self, **request: Any) -> dict[str, Any]:
         self.calls.append(("DescribeTable", request))
         table: dict[str, Any] = {
-            "TableName": "T",
+            "TableName": "items",
             "TableStatus": "ACTIVE",
             "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
@@ -193,7 +193,7 @@ class FakeStreams:
 
 @pytest.fixture
 def fake() -> FakeStreams:
-    """A fake table "T" with a stream and no shards yet."""
+    """A fake table "items" with a stream and no shards yet."""
     return FakeStreams()
 
 
