@@ -63,6 +63,20 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env=env)
 
 
+#: The supported Pythons besides the one nox runs on (3.11 here); `.ci/run` makes pyenv's visible to nox.
+OTHER_PYTHONS = ["3.10", "3.12", "3.13"]
+
+
+@nox.session(python=OTHER_PYTHONS)
+def compat(session: nox.Session) -> None:
+    """
+    The unit tests and the documentation examples (which drive most of the API against the local server) on the
+    other supported Pythons; the whole suite runs on the default one.
+    """
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/unit", "tests/docs", *session.posargs)
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation site (mkdocs.yml) with warnings as errors, into .nox/docs-site."""
