@@ -400,6 +400,7 @@ def test_console_script_in_subprocess(cli: Cli, local_dynamodb: Any, tmp_path: P
     assert (done.returncode, done.stderr) == (1, "adyn: error: no User with key nobody\n")
 
 
+@pytest.mark.needs("moto")
 def test_local_server_runs_until_sigterm(tmp_path: Path) -> None:
     """`adyn local` prints its endpoint, serves, and stops cleanly on SIGTERM."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
