@@ -31,7 +31,7 @@ from adyn import (
     column,
 )
 from adyn import types as t
-from adyn._tables import create_table_request
+from adyn._tables import create_table_request, wait_until_active
 from tests.dynalite import Dynalite
 from tests.server.conftest import Recorder
 
@@ -148,8 +148,10 @@ async def describe(engine: Engine, table_name: str) -> dict[str, Any]:
 
 
 async def raw_create(engine: Engine, request: dict[str, Any]) -> None:
-    """Create a table by hand, bypassing adyn's table code."""
+    """Create a table by hand, bypassing adyn's table code, and wait until it is ACTIVE: a table still CREATING
+    refuses DeleteTable and UpdateTimeToLive on DynamoDB (moto creates tables ACTIVE)."""
     await engine._transport.call("CreateTable", request)
+    await wait_until_active(engine._transport, request["TableName"])
 
 
 def index_summary(description: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -272,7 +274,8 @@ class TestCreate:
         # Then DescribeTable until ACTIVE: once on moto, which creates tables ACTIVE; maybe more elsewhere.
         first, polls = recorder.operations[:2], recorder.operations[2:]
         assert first == ["DescribeTable", "CreateTable"]
-        assert polls and set(polls) == {"DescribeTable"}
+        assert polls
+        assert set(polls) == {"DescribeTable"}
         table = await describe(engine, name)
         assert not table.get("StreamSpecification", {}).get("StreamEnabled", False)
         assert not table.get("GlobalSecondaryIndexes")
