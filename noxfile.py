@@ -1,6 +1,6 @@
 """Developer and CI sessions for adyn.
 
-``python -m nox`` runs the whole check (lint, type checks, tests).
+``python -m nox`` runs the whole check (lint, type checks, tests on moto, the server tests on dynalite).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import nox
 
 nox.needs_version = ">=2024.4"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "tests_dynalite"]
 # Reuse environments between local runs; a fresh clone has none and creates them.
 nox.options.reuse_venv = "yes"
 
@@ -75,6 +75,17 @@ def compat(session: nox.Session) -> None:
     """
     session.install("-e", ".[test]")
     session.run("pytest", "tests/unit", "tests/docs", *session.posargs)
+
+
+@nox.session
+def tests_dynalite(session: nox.Session) -> None:
+    """
+    Run the server tests against dynalite, which validates requests like DynamoDB where moto is lax; tests needing
+    what it lacks (transactions, TTL, streams, ...) are skipped with the reason (tests/backends.py).
+    """
+    session.install("-e", ".[test]")
+    env = install_dynalite(session)
+    session.run("pytest", "tests/server", *session.posargs, env={**env, "ADYN_TEST_BACKEND": "dynalite"})
 
 
 @nox.session

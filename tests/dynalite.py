@@ -64,15 +64,17 @@ def _free_port() -> int:
 
 class Dynalite:
     """
-    A dynalite server in a subprocess on ``127.0.0.1``, in memory, with table creation and deletion instant.
+    A dynalite server in a subprocess on ``127.0.0.1``, in memory, with table creation and deletion instant
+    (or deletion taking `delete_table_ms`, the table DELETING meanwhile, as on DynamoDB).
 
     Used like `adyn.local.LocalDynamoDB`: ``with Dynalite() as server: Engine(**server.engine_options())``.
     """
 
     region = "us-east-1"
 
-    def __init__(self, *, start_timeout: float = 30.0) -> None:
+    def __init__(self, *, start_timeout: float = 30.0, delete_table_ms: int = 0) -> None:
         self._start_timeout = start_timeout
+        self._delete_table_ms = delete_table_ms
         self._process: subprocess.Popen[str] | None = None
         self._drain: threading.Thread | None = None
         self._log: collections.deque[str] = collections.deque(maxlen=50)
@@ -104,7 +106,7 @@ class Dynalite:
                     "--createTableMs",
                     "0",
                     "--deleteTableMs",
-                    "0",
+                    str(self._delete_table_ms),
                     "--updateTableMs",
                     "0",
                 ],

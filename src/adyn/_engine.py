@@ -6,7 +6,6 @@ and runs the item operations, building every request from `_models` and `_expres
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import decimal
 import time
 import warnings
@@ -21,7 +20,13 @@ from ._indexes import Index
 from ._models import NAME_PATTERN, NAME_RULE, SNAPSHOT, Model, ModelInfo
 from ._query import Query, Scan, _Options  # pyright: ignore[reportPrivateUsage]
 from ._streams import Position, Resolver, Stream
-from ._tables import compare_table, create_table_request, describe_table, wait_until_active
+from ._tables import (
+    compare_table,
+    create_table_request,
+    describe_table,
+    wait_until_active,
+    wait_until_deleted,
+)
 from ._transactions import ReadTransaction, Transaction
 from ._transport import Transport
 from ._writes import Write, delete_write, put_write, save_write, update_write
@@ -353,13 +358,19 @@ class Engine:
 
     async def delete_tables(self, *models: type[Model]) -> None:
         """
-        Delete the tables of `models` (bound or not) and unbind them; tables already gone are fine.
+        Delete the tables of `models` (bound or not), wait until they are gone, and unbind them; tables already
+        gone are fine.
         """
         self._check()
         names = {self.table_name(m) for m in models}
         for name in sorted(names):
-            with contextlib.suppress(TableNotFound):  # already gone: fine
+            try:
                 await self._call("DeleteTable", {"TableName": name}, name)
+            except TableNotFound:  # already gone: fine
+                continue
+            # DynamoDB deletes in the background (the table is DELETING meanwhile): until it is gone, creating
+            # it again fails, and bind() would find it and then lose it while waiting for it to be ACTIVE.
+            await wait_until_deleted(self._transport, name)
         for model in [m for m, t in self._bound.items() if t in names]:
             del self._bound[model]
 

@@ -163,6 +163,21 @@ async def wait_until_active(
         delay = min(delay * 2, 2.0)
 
 
+async def wait_until_deleted(transport: Transport, table_name: str, *, timeout: float = 300.0) -> None:
+    """
+    Poll DescribeTable with the same backoff as `wait_until_active` until the table is gone: DeleteTable only
+    starts a deletion, and the table stays (DELETING) meanwhile. Raises TableNotReady after `timeout` seconds.
+    """
+    started = time.monotonic()
+    delay = 0.05
+    while await describe_table(transport, table_name) is not None:
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            raise TableNotReady(table_name, waited, waiting_for="deleted")
+        await asyncio.sleep(min(delay, max(timeout - waited, 0.0)))
+        delay = min(delay * 2, 2.0)
+
+
 def _schema_text(schema: list[dict[str, str]], types: dict[str, str]) -> str:
     return ", ".join(
         f"{k['KeyType'].lower()} {k['AttributeName']} ({types.get(k['AttributeName'], '?')})" for k in schema

@@ -332,15 +332,16 @@ class TableMismatch(AdynError):
 
 class TableNotReady(AdynError, TimeoutError):
     """
-    Raised by ``engine.bind(...)`` when a table or one of its indexes is still not ACTIVE after the wait timeout.
+    Raised by ``engine.bind(...)`` when a table or one of its indexes is still not ACTIVE after the wait timeout,
+    or by ``engine.delete_tables(...)`` when a table is still not deleted after it.
 
     Attributes:
         table_name: the full table name.
     """
 
-    def __init__(self, table_name: str, waited: float) -> None:
+    def __init__(self, table_name: str, waited: float, *, waiting_for: str = "ACTIVE") -> None:
         self.table_name = table_name
-        super().__init__(f"table {table_name!r} was not ACTIVE after {waited:.0f} s")
+        super().__init__(f"table {table_name!r} was not {waiting_for} after {waited:.0f} s")
 
 
 class StreamNotEnabled(AdynError):

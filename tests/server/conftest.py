@@ -3,7 +3,8 @@ Fixtures for tests against a real DynamoDB over HTTP, from adyn's own pytest plu
 for the whole session, and per test an engine whose table names carry a fresh prefix (its tables dropped after
 the test), so tests never see each other's tables. Using the plugin here exercises it on every run.
 
-The short names the tests use are aliases of the plugin's fixtures; only the parser parametrization is ours.
+The short names the tests use are aliases of the plugin's fixtures; only the parser parametrization is ours,
+and the server itself when ``ADYN_TEST_BACKEND=dynalite`` (tests/backends.py) swaps the plugin's moto for dynalite.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pytest
 
 from adyn import Engine
 from adyn.testing import DynamoDBTarget, RequestRecorder
+from tests.backends import backend
+from tests.dynalite import Dynalite
 
 #: The tests' name for the plugin's recorder.
 Recorder = RequestRecorder
@@ -28,6 +31,15 @@ def adyn_engine_options(
     botocore's; they must behave the same.
     """
     return {**adyn_engine_options, "fast_transport": request.param == "fast"}
+
+
+if backend() == "dynalite":
+    # Defined only on dynalite so that on moto the plugin's own fixture runs, as it does in users' suites.
+
+    @pytest.fixture(scope="session")
+    def adyn_dynamodb(dynalite: Dynalite) -> DynamoDBTarget:
+        """The session's server is dynalite instead of the plugin's moto."""
+        return dynalite
 
 
 @pytest.fixture(scope="session")

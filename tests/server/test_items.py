@@ -356,6 +356,7 @@ class TestSave:
         }
         assert (await stored(db, post) or {})["c"] == {"S": "edited"}
 
+    @pytest.mark.needs("condition_item")
     async def test_condition_fails(self, db: Engine, recorder: Recorder) -> None:
         """A failed save condition raises ConditionFailed carrying the object, the stored item as a model object and
         the condition; the object keeps its pending change, so a retry sends the same update."""
@@ -423,6 +424,7 @@ class TestSave:
         await db.load(*copies)
         assert copies == posts
 
+    @pytest.mark.needs("condition_item")
     async def test_many_objects_partial_failure(self, db: Engine) -> None:
         """When the condition fails for some of several objects, PartialFailure lists exactly those as failed and the
         others, really saved, as succeeded."""
@@ -474,6 +476,7 @@ class TestCreateAndPut:
         ]
         assert normalized(await stored(db, post)) == normalized(Post.__adyn__.dump_item(post))
 
+    @pytest.mark.needs("condition_item")
     async def test_create_existing(self, db: Engine) -> None:
         """create() of a key already stored raises ItemExists (a ConditionFailed) carrying the stored item."""
         post = make_post(content="first")
@@ -497,6 +500,7 @@ class TestCreateAndPut:
         assert request["ExpressionAttributeNames"] == {"#n0": "id", "#n1": "v"}
         assert await stored(db, post) is not None
 
+    @pytest.mark.needs("condition_item")
     async def test_create_many_some_existing(self, db: Engine) -> None:
         """create() of several objects where some keys exist raises PartialFailure with ItemExists for those."""
         existing = make_post(content="there")
@@ -528,6 +532,7 @@ class TestCreateAndPut:
         await db.save(post)
         assert recorder.calls == []
 
+    @pytest.mark.needs("condition_item")
     async def test_put_with_condition(self, db: Engine) -> None:
         """put(condition=...) replaces only when the condition holds, else ConditionFailed with the stored item."""
         post = make_post(views=1)
@@ -806,6 +811,7 @@ class TestDelete:
         ]
         assert await stored(db, post) is None
 
+    @pytest.mark.needs("condition_item")
     async def test_condition_fails(self, db: Engine) -> None:
         """A failed delete condition raises ConditionFailed with the stored item, and the item stays."""
         post = make_post(views=3)
@@ -922,6 +928,7 @@ class TestUpdate:
         await db.update(post, Post.views.increment())
         assert await stored(db, post) == {"id": {"S": str(post.id)}, "v": {"N": "1"}}
 
+    @pytest.mark.needs("condition_item")
     async def test_condition(self, db: Engine, recorder: Recorder) -> None:
         """update(condition=...) applies when it holds; when it fails, ConditionFailed carries the stored item and
         the object is left as it was."""

@@ -167,6 +167,7 @@ async def test_endpoint_from_environment(local_dynamodb: Any, monkeypatch: pytes
         assert await direct.get(Thing, "env") == Thing(id="env")
 
 
+@pytest.mark.needs("moto")
 async def test_local_server_async_context_and_reset() -> None:
     """LocalDynamoDB starts as an async context manager, reset() empties it, and exit stops and reaps it."""
     async with LocalDynamoDB() as local:

@@ -137,6 +137,7 @@ def on_response(engine: Engine, operation: str) -> asyncio.Event:
     return seen
 
 
+@pytest.mark.needs("streams")
 class TestRecords:
     async def test_insert_modify_remove_in_order(self, engine: Engine) -> None:
         """An insert, a modify and a remove come in order, with old and new images as model objects."""
@@ -192,6 +193,7 @@ class TestRecords:
         assert record.new is None
 
 
+@pytest.mark.needs("streams")
 class TestPositions:
     async def test_token_resumes_right_after_the_last_record(self, engine: Engine) -> None:
         """A stream started from `stream.token` yields exactly the records after the last one handed out."""
@@ -277,6 +279,7 @@ class TestPositions:
 
 
 class TestModels:
+    @pytest.mark.needs("streams")
     async def test_resolver_maps_each_record_to_its_model(self, engine: Engine) -> None:
         """A resolver picks the model of each record on a shared table from its image; None skips a record."""
         await engine.bind(User, Order)
@@ -307,6 +310,7 @@ class TestModels:
         # The newest image is what the resolver sees: the old image for a removal.
         assert [s["pk"]["S"] for s in seen] == ["user#1", "other#1", "order#1", "user#1"]
 
+    @pytest.mark.needs("streams")
     async def test_resolver_must_return_a_model(self, engine: Engine) -> None:
         """A resolver returning something other than a concrete model class fails clearly."""
         from adyn import InvalidModel
@@ -336,6 +340,7 @@ class TestModels:
         assert recorder.calls == []
 
 
+@pytest.mark.needs("streams")
 class TestRecovery:
     async def test_expired_iterator_is_replaced_after_the_last_record_read(
         self, engine: Engine, recorder: Recorder
@@ -410,6 +415,7 @@ class TestRecovery:
         assert {r.keys["id"] for r in records} == {"a", "b"}
 
 
+@pytest.mark.needs("streams")
 class TestCleanup:
     async def test_break_leaves_no_task(self, engine: Engine) -> None:
         """Breaking out of `async for` leaves no task of the stream running."""

@@ -141,6 +141,7 @@ def test_endpoint_from_environment(user_suite: pytest.Pytester, adyn_dynamodb: D
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.needs("moto")
 def test_local_server_without_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the variable, the session fixture starts (and stops) its own moto server."""
     monkeypatch.delenv(ENDPOINT_VARIABLE, raising=False)

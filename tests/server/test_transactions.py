@@ -51,6 +51,7 @@ async def stored(engine: Engine, model: Any, key: str) -> Any:
 
 
 class TestWriteTransactions:
+    @pytest.mark.needs("transactions")
     async def test_commit_applies_everything(self, bound: Engine, recorder: Any) -> None:
         """A clean block commits every staged operation in one TransactWriteItems across tables."""
         a, b, c = Account(id="a", balance=10), Account(id="b", balance=5), Account(id="c")
@@ -85,6 +86,7 @@ class TestWriteTransactions:
         assert recorder.calls == []
         assert await stored(bound, Account, "x") is None
 
+    @pytest.mark.needs("transactions")
     async def test_cancellation_reasons_line_up(self, bound: Engine) -> None:
         """A canceled transaction writes nothing and gives one reason per operation, in order, with the item."""
         await bound.put(Account(id="a", balance=1), Account(id="b", balance=2))
@@ -123,6 +125,7 @@ class TestWriteTransactions:
         with pytest.raises(InvalidValue, match="at most 100"):
             tx.put(Account(id="100"))
 
+    @pytest.mark.needs("transactions")
     async def test_snapshots_only_after_commit(self, bound: Engine) -> None:
         """Objects are marked saved only once the commit succeeded."""
         account = Account(id="a", balance=1)
@@ -138,6 +141,7 @@ class TestWriteTransactions:
             tx.save(account)  # now unchanged: nothing staged
         assert tx.request()["TransactItems"] == []
 
+    @pytest.mark.needs("transactions")
     async def test_prepared_commit_is_repeatable(self, bound: Engine, recorder: Any) -> None:
         """A prepared transaction commits again with the same client request token."""
         tx = bound.transaction()
@@ -160,6 +164,7 @@ class TestWriteTransactions:
             await prepared.commit()
         assert recorder.calls == []
 
+    @pytest.mark.needs("transactions")
     async def test_conflicts_are_retried(self, bound: Engine) -> None:
         """A transaction canceled only for TransactionConflict is retried with backoff and then succeeds."""
         attempts: list[int] = []
@@ -179,6 +184,7 @@ class TestWriteTransactions:
         assert (await stored(bound, Account, "a")).balance == 1
 
 
+@pytest.mark.needs("transactions")
 class TestReadTransactions:
     async def test_read_transaction_fills_objects(self, bound: Engine, recorder: Any) -> None:
         """A read transaction fills every object from one TransactGetItems."""
@@ -221,6 +227,7 @@ class TestVersions:
         assert values[":v1"] == {"N": "2"}
         assert (await stored(bound, Doc, "d")).version == 2
 
+    @pytest.mark.needs("condition_item")
     async def test_stale_object_raises_version_conflict(self, bound: Engine) -> None:
         """Two writers: the second, holding a stale version, gets VersionConflict with the stored item."""
         await bound.save(Doc(id="d", text="v1"))
@@ -247,6 +254,7 @@ class TestVersions:
         assert sum(isinstance(r, VersionConflict) for r in results) == 4
         assert (await stored(bound, Doc, "d")).version == 2
 
+    @pytest.mark.needs("condition_item")
     async def test_versioned_put_delete_update(self, bound: Engine) -> None:
         """put, update and delete check versions too; a new object expects no stored version."""
         doc = Doc(id="d")
@@ -264,6 +272,7 @@ class TestVersions:
         await bound.delete(doc)
         assert await stored(bound, Doc, "d") is None
 
+    @pytest.mark.needs("transactions")
     async def test_versions_in_transactions(self, bound: Engine) -> None:
         """A transaction checks and increments versions; a stale one cancels with a VersionConflict reason."""
         doc = Doc(id="d")

@@ -12,6 +12,8 @@ import pytest
 from adyn import Column, Engine, MissingObjects, Model, column
 from adyn.types import Timestamp
 
+pytestmark = pytest.mark.needs("ttl")
+
 
 class Session(Model):
     class Meta:
