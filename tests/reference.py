@@ -51,7 +51,7 @@ from adyn._expressions import (
     _Value,
 )
 
-__all__ = ["UpdateError", "apply_actions", "canonical", "evaluate", "key_order", "select"]
+__all__ = ["Undetermined", "UpdateError", "apply_actions", "canonical", "evaluate", "key_order", "select"]
 
 AttributeValue = dict[str, Any]
 Item = dict[str, AttributeValue]
@@ -66,6 +66,14 @@ _COMPARATORS: dict[str, Callable[[int, int], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+
+
+class Undetermined(Exception):
+    """
+    The documentation leaves the answer open: ``a = b`` (and the other comparisons) between two attributes that
+    are both missing, and ``a BETWEEN b AND c`` with `a` and a bound both missing attributes. moto and dynalite say ``=``, ``<=`` and ``>=`` hold there; nothing local can say what
+    DynamoDB does, so the differential tests accept either answer for such items.
+    """
 
 
 class UpdateError(Exception):
@@ -208,6 +216,8 @@ def evaluate(condition: Condition, item: Mapping[str, AttributeValue]) -> bool:
         return not evaluate(condition.condition, item)
     if isinstance(condition, Comparison):
         left, right = _term(condition.lhs, item), _term(condition.rhs, item)
+        if left is None and right is None and not isinstance(condition.rhs, _Value):
+            raise Undetermined(condition)
         if condition.op == "=":
             return _equal(left, right)
         if condition.op == "<>":
@@ -216,8 +226,11 @@ def evaluate(condition: Condition, item: Mapping[str, AttributeValue]) -> bool:
         return order is not None and _COMPARATORS[condition.op](order, 0)
     if isinstance(condition, Between):
         value = _term(condition.operand, item)
-        low = _order(value, _term(condition.low, item))
-        high = _order(value, _term(condition.high, item))
+        bounds = [(_term(b, item), isinstance(b, _Value)) for b in (condition.low, condition.high)]
+        if value is None and any(av is None and not fixed for av, fixed in bounds):
+            raise Undetermined(condition)
+        low = _order(value, bounds[0][0])
+        high = _order(value, bounds[1][0])
         return low is not None and high is not None and low >= 0 and high <= 0
     if isinstance(condition, In):
         value = _term(condition.operand, item)
