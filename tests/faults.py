@@ -25,6 +25,9 @@ Faults (`Rule.kind`):
 ``stall``
     The request is held, not forwarded, until `FaultProxy.release` (then it is forwarded) or until the client
     closes the connection (then it never is). For cancellation tests, with `FaultProxy.wait_stalled`.
+``stall_after``
+    The request is forwarded (applied), then its response held until `FaultProxy.release` or until the client
+    closes the connection.
 
 Which requests fail: the `rules` first, in order (a rule fires on requests of its operation, on the n-th of them
 it matched, on the first attempts of each distinct request, at most `times` times), then with probability `rate`
@@ -55,7 +58,9 @@ import aiohttp
 
 __all__ = ["DEFAULT_KINDS", "FaultProxy", "Kind", "Rule", "client_connections_in_use", "open_sockets"]
 
-Kind = Literal["throttle", "throughput", "500", "503", "timeout", "drop", "drop_after", "partial", "stall"]
+Kind = Literal[
+    "throttle", "throughput", "500", "503", "timeout", "drop", "drop_after", "partial", "stall", "stall_after"
+]
 
 #: The kinds drawn at random, with their weights; ``partial`` only for batch operations.
 DEFAULT_KINDS: Mapping[Kind, float] = {
@@ -155,11 +160,23 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._session: aiohttp.ClientSession | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
+        self._helpers: set[asyncio.Future[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def tasks(self) -> frozenset[asyncio.Future[Any]]:
+        """The proxy's own tasks: one serving each open connection, and those watching held requests."""
+        return frozenset(self._handlers | self._helpers)
+
+    @property
+    def stalled(self) -> int:
+        """How many requests ``stall`` or ``stall_after`` holds now."""
+        return self._stalled
 
     def faults(self) -> Counter[Kind | None]:
         """How many requests got each fault (None: passed through untouched)."""
@@ -179,8 +196,9 @@ class FaultProxy:
         if self._server is not None:
             self._server.close()
         self._released.set()
-        for task in list(self._handlers):
-            task.cancel()
+        # Ending the connections (rather than cancelling their tasks) lets each handler finish on its own path.
+        for writer in list(self._writers):
+            writer.transport.abort()
         await asyncio.gather(*self._handlers, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
@@ -251,6 +269,7 @@ class FaultProxy:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        self._writers.add(writer)
         self.connections += 1
         self.peak_connections = max(self.peak_connections, self.connections)
         await self._notify()
@@ -265,6 +284,7 @@ class FaultProxy:
                 await writer.wait_closed()
             self.connections -= 1
             self._handlers.discard(task)
+            self._writers.discard(writer)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._notify()
 
@@ -314,16 +334,13 @@ class FaultProxy:
         if kind == "drop":
             return False
         if kind == "stall":
-            self._stalled += 1
-            await self._notify()
-            try:
-                await self._hold(reader, self._released.wait())
-            finally:
-                self._stalled -= 1
+            await self._stall(reader)
         if kind == "partial":
             status, payload = await self._partial(operation, path, headers, body, rule, rng)
         else:
             status, payload = await self._forward(path, headers, raw)
+        if kind == "stall_after":
+            await self._stall(reader)
         if kind == "drop_after":
             return False
         if kind == "timeout":
@@ -334,11 +351,22 @@ class FaultProxy:
         await writer.drain()
         return True
 
+    async def _stall(self, reader: asyncio.StreamReader) -> None:
+        self._stalled += 1
+        await self._notify()
+        try:
+            await self._hold(reader, self._released.wait())
+        finally:
+            self._stalled -= 1
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._notify()
+
     async def _hold(self, reader: asyncio.StreamReader, until: Any) -> None:
         """Wait for `until`; raise _Closed if the client closes the connection first."""
         waiter = asyncio.ensure_future(until)
         # The client sends nothing more before its response, so a read returns only at end of stream.
         closed = asyncio.ensure_future(reader.read(1))
+        self._helpers.update((waiter, closed))
         done: set[asyncio.Future[Any]] = set()
         try:
             done, _ = await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
@@ -346,6 +374,7 @@ class FaultProxy:
             for future in (waiter, closed):
                 future.cancel()
             await asyncio.gather(waiter, closed, return_exceptions=True)
+            self._helpers.difference_update((waiter, closed))
         if closed in done:
             raise _Closed
 
