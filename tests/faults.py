@@ -30,11 +30,11 @@ Faults (`Rule.kind`):
     closes the connection.
 
 Which requests fail: the `rules` first, in order (a rule fires on requests of its operation, on the n-th of them
-it matched, on the first attempts of each distinct request, at most `times` times), then with probability `rate`
-a kind drawn from `kinds`. Random choices come from ``random.Random`` seeded with the proxy's `seed`, the
-operation, the request body and how many times that body was seen before: the same seed makes the same
-decisions for the same requests whatever order concurrent requests arrive in, and a retried request (the same
-body again) gets a fresh draw.
+it matched, on the first attempts of each distinct request, at most `times` times), then, for the `operations`
+given (by default the item operations, not table setup), with probability `rate` a kind drawn from `kinds`.
+Random choices come from ``random.Random`` seeded with the proxy's `seed`, the operation, the request body and how
+many times that body was seen before: the same seed makes the same decisions for the same requests whatever order
+concurrent requests arrive in, and a retried request (the same body again) gets a fresh draw.
 
 The proxy counts what reliability tests check afterwards: open client connections, requests in flight, and a
 log of every request with the fault it got (``keep_log=False`` keeps only the counts, for long runs).
@@ -56,7 +56,15 @@ from typing import Any, Literal
 
 import aiohttp
 
-__all__ = ["DEFAULT_KINDS", "FaultProxy", "Kind", "Rule", "client_connections_in_use", "open_sockets"]
+__all__ = [
+    "DATA_PLANE",
+    "DEFAULT_KINDS",
+    "FaultProxy",
+    "Kind",
+    "Rule",
+    "client_connections_in_use",
+    "open_sockets",
+]
 
 Kind = Literal[
     "throttle", "throughput", "500", "503", "timeout", "drop", "drop_after", "partial", "stall", "stall_after"
@@ -75,6 +83,21 @@ DEFAULT_KINDS: Mapping[Kind, float] = {
 }
 
 _BATCH = frozenset({"BatchWriteItem", "BatchGetItem"})
+#: The operations random faults hit by default: the item operations, not the table setup around them.
+DATA_PLANE = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "throttle": (400, "ThrottlingException", "Rate of requests exceeds the allowed throughput."),
@@ -143,6 +166,7 @@ class FaultProxy:
         rate: float = 0.0,
         kinds: Mapping[Kind, float] = DEFAULT_KINDS,
         rules: Collection[Rule] = (),
+        operations: Collection[str] = DATA_PLANE,
         keep_log: bool = True,
     ) -> None:
         self.upstream = upstream.rstrip("/")
@@ -150,6 +174,7 @@ class FaultProxy:
         self.rate = rate
         self.kinds = dict(kinds)
         self.rules = list(rules)
+        self.operations = frozenset(operations)
         self.keep_log = keep_log
         self.log: list[Logged] = []
         self.counts: Counter[Kind | None] = Counter()
@@ -260,7 +285,7 @@ class FaultProxy:
                 continue
             rule.fired += 1
             return rule.kind, rule, rng
-        if self.rate and rng.random() < self.rate:
+        if self.rate and operation in self.operations and rng.random() < self.rate:
             kinds = [k for k in self.kinds if k != "partial" or operation in _BATCH]
             weights = [self.kinds[k] for k in kinds]
             return rng.choices(kinds, weights)[0], None, rng

@@ -5,8 +5,8 @@ engines that talk through it. Tables are created and dropped directly on the ser
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+import hashlib
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import pytest
@@ -30,9 +30,11 @@ class Harness:
     Proxies and engines for one test on one server; every engine shares the test's table prefix.
     """
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, test: str) -> None:
         self.server = server
-        self.template = f"r{uuid.uuid4().hex[:10]}-{{table_name}}"
+        # Named after the test, not at random: request bodies carry table names, and the proxy's random faults
+        # follow the bodies, so a seed reproduces the same faults from one run to the next.
+        self.template = f"r{hashlib.sha256(test.encode()).hexdigest()[:10]}-{{table_name}}"
         self.proxies: list[FaultProxy] = []
         self.engines: list[Engine] = []
         self.models: set[type[Model]] = set()
@@ -73,20 +75,17 @@ class Harness:
                 await direct.delete_tables(*self.models)
 
 
-HarnessFactory = Callable[[Server], Awaitable[Harness]]
-
-
 @pytest.fixture
-async def on_dynalite(dynalite: Dynalite) -> AsyncIterator[Harness]:
+async def on_dynalite(dynalite: Dynalite, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     """A harness on the session's dynalite server."""
-    harness = Harness(dynalite)
+    harness = Harness(dynalite, request.node.nodeid)
     yield harness
     await harness.close()
 
 
 @pytest.fixture
-async def on_moto(adyn_dynamodb: Server) -> AsyncIterator[Harness]:
+async def on_moto(adyn_dynamodb: Server, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     """A harness on the session's moto server (for transactions, which dynalite lacks)."""
-    harness = Harness(adyn_dynamodb)
+    harness = Harness(adyn_dynamodb, request.node.nodeid)
     yield harness
     await harness.close()
