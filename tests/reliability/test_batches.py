@@ -12,7 +12,7 @@ import pytest
 from adyn import BatchWriteError, Engine, PartialFailure
 from adyn._batch import Unprocessed
 from adyn.exceptions import Throttled
-from tests.faults import Rule
+from tests.faults import Rule, client_connections_in_use
 from tests.reliability.conftest import Harness
 from tests.reliability.models import Thing, payload
 
@@ -32,7 +32,8 @@ def odd(entry: dict[str, Any]) -> bool:
 async def test_ten_thousand_items_under_faults(on_dynalite: Harness) -> None:
     """
     10,000 items batch-written then batch-loaded with 30% of requests faulted (throttling, 500s, 503s, read
-    timeouts, dropped connections, partial results): every item is stored once and every object filled.
+    timeouts, dropped connections, partial results): every item is stored once, every object filled, and no
+    connection is left behind.
     """
     proxy = await on_dynalite.proxy(seed=7, rate=0.3)
     # The read timeout is the one under test for injected timeouts (their responses never come), yet long enough
@@ -53,6 +54,10 @@ async def test_ten_thousand_items_under_faults(on_dynalite: Harness) -> None:
     # Every kind of fault happened, batches included, and about 30% of requests failed.
     assert {"throttle", "throughput", "500", "503", "timeout", "drop", "drop_after", "partial"} <= set(faults)
     assert 0.2 < 1 - faults[None] / sum(faults.values()) < 0.4
+    # Timed-out and dropped requests gave their connections back, and closing the engine closes them all.
+    assert client_connections_in_use(engine) == 0
+    await engine.close()
+    await proxy.wait_disconnected()
 
 
 async def test_writes_left_unprocessed_are_named(on_dynalite: Harness) -> None:
