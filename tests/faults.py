@@ -452,7 +452,9 @@ class FaultProxy:
                 target.setdefault(table, {**options, "Keys": []})["Keys"].append(entry)
         name = "UnprocessedItems" if operation == "BatchWriteItem" else "UnprocessedKeys"
         if not kept:
-            empty = {} if operation == "BatchWriteItem" else {"Responses": {t: [] for t in requested}}
+            empty: dict[str, Any] = (
+                {} if operation == "BatchWriteItem" else {"Responses": {t: [] for t in requested}}
+            )
             return 200, {**empty, name: unprocessed}
         status, payload = await self._forward(
             path, headers, json.dumps({**body, "RequestItems": kept}).encode()

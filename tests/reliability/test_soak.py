@@ -55,10 +55,10 @@ async def one_round(engine: Engine, n: int) -> None:
 
     async def query_first_pages() -> None:
         # Leaving early, with pages prefetched: the stream is closed and its fetch task cancelled.
-        pages = engine.query(Entry, key=Entry.part == "p").page_size(10).prefetch(2).pages()
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                if page.items[-1].pos >= 20:
+        results = aiter(engine.query(Entry, key=Entry.part == "p").page_size(10).prefetch(2))
+        async with contextlib.aclosing(results):
+            async for entry in results:
+                if entry.pos >= 20:
                     break
 
     async def parallel_scan() -> None:
