@@ -180,7 +180,6 @@ class FaultProxy:
         self.counts: Counter[Kind | None] = Counter()
         self.connections = 0
         self.in_flight = 0
-        self.peak_connections = 0
         self._seen: Counter[tuple[str, str]] = Counter()
         self._changed = asyncio.Condition()
         self._released = asyncio.Event()
@@ -252,10 +251,6 @@ class FaultProxy:
         """Wait until `n` requests are held by ``stall``."""
         await self.wait_for(lambda: self._stalled >= n, timeout)
 
-    async def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until no request is in flight through the proxy."""
-        await self.wait_for(lambda: self.in_flight == 0, timeout)
-
     async def wait_disconnected(self, timeout: float = 10.0) -> None:
         """Wait until every client connection is closed."""
         await self.wait_for(lambda: self.connections == 0, timeout)
@@ -299,7 +294,6 @@ class FaultProxy:
         self._handlers.add(task)
         self._writers.add(writer)
         self.connections += 1
-        self.peak_connections = max(self.peak_connections, self.connections)
         await self._notify()
         try:
             while await self._exchange(reader, writer):
