@@ -93,21 +93,26 @@ async def _retrying(
     on_response: Callable[[dict[str, Any]], None],
     attempts: int,
     sleep: Callable[[float], Awaitable[None]],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Exception | None]:
     """
     Send `pending`, then whatever DynamoDB leaves unprocessed, after full-jitter delays, up to `attempts` retries;
-    return what is still unprocessed at the end (empty when everything went through).
+    return what is still unprocessed at the end (empty when everything went through) and the error of a request
+    that failed outright (None when the retries ran out or none was needed). A failed request leaves unprocessed
+    what it carried, never what earlier responses already accounted for.
     """
     delays = full_jitter(attempts=attempts)
     while True:
-        response = await call(operation, {"RequestItems": pending})
+        try:
+            response = await call(operation, {"RequestItems": pending})
+        except Exception as exc:
+            return pending, exc
         on_response(response)
         pending = response.get(unprocessed_key) or {}
         if not pending:
-            return {}
+            return {}, None
         delay = next(delays, None)
         if delay is None:
-            return pending
+            return pending, None
         await sleep(delay)
 
 
@@ -135,12 +140,16 @@ async def batch_get(
         for table, items in response.get("Responses", {}).items():
             found[table].extend(items)
 
-    async def fetch(chunk: Sequence[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    async def fetch(
+        chunk: Sequence[tuple[str, dict[str, Any]]],
+    ) -> tuple[list[tuple[str, dict[str, Any]]], Exception | None]:
         pending: dict[str, Any] = {}
         for table, key in chunk:
             pending.setdefault(table, {"Keys": [], "ConsistentRead": consistent})["Keys"].append(key)
-        left = await _retrying(call, "BatchGetItem", pending, "UnprocessedKeys", collect, attempts, sleep)
-        return [(table, key) for table, entry in left.items() for key in entry.get("Keys", [])]
+        left, error = await _retrying(
+            call, "BatchGetItem", pending, "UnprocessedKeys", collect, attempts, sleep
+        )
+        return [(table, key) for table, entry in left.items() for key in entry.get("Keys", [])], error
 
     pieces = chunks(flat, BATCH_GET_LIMIT)
     results = await gather_bounded(fetch, pieces, concurrency)
@@ -151,12 +160,13 @@ async def batch_get(
                 raise result
             failed.extend((table, key, result) for table, key in piece)
         else:
-            error = Unprocessed(
+            left, error = result
+            reason = error or Unprocessed(
                 f"BatchGetItem: still unprocessed after {attempts} retries",
                 code="UnprocessedKeys",
                 operation="BatchGetItem",
             )
-            failed.extend((table, key, error) for table, key in result)
+            failed.extend((table, key, reason) for table, key in left)
     return found, failed
 
 
@@ -181,12 +191,12 @@ async def batch_write(
     """
     positions = list(range(len(writes)))
 
-    async def send(chunk: Sequence[int]) -> list[int]:
+    async def send(chunk: Sequence[int]) -> tuple[list[int], Exception | None]:
         pending: dict[str, list[dict[str, Any]]] = {}
         for i in chunk:
             table, body = writes[i]
             pending.setdefault(table, []).append(body)
-        left = await _retrying(
+        left, error = await _retrying(
             call, "BatchWriteItem", pending, "UnprocessedItems", lambda _: None, attempts, sleep
         )
         # Unprocessed requests come back as they were sent: match them to their positions by value.
@@ -199,7 +209,7 @@ async def batch_write(
                 )
                 if match is not None:
                     unsent.append(match)
-        return unsent
+        return unsent, error
 
     pieces = chunks(positions, BATCH_WRITE_LIMIT)
     results = await gather_bounded(send, pieces, concurrency)
@@ -210,10 +220,11 @@ async def batch_write(
                 raise result
             failed.update(dict.fromkeys(piece, result))
         else:
-            error = Unprocessed(
+            unsent, error = result
+            reason = error or Unprocessed(
                 f"BatchWriteItem: still unprocessed after {attempts} retries",
                 code="UnprocessedItems",
                 operation="BatchWriteItem",
             )
-            failed.update(dict.fromkeys(result, error))
+            failed.update(dict.fromkeys(unsent, reason))
     return failed

@@ -182,6 +182,40 @@ async def test_batch_write_reports_exactly_what_was_not_written() -> None:
     assert written == {str(n) for n in range(30)} - {"0", "1", "25", "26"}
 
 
+async def test_batch_write_retry_failing_reports_only_what_it_carried() -> None:
+    """A retry of unprocessed items that fails outright reports those items, not the chunk's written ones."""
+    write = FakeWrite(hold_back=3)
+
+    async def call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        if write.requests:
+            raise Throttled("throttled", code="ThrottlingException", operation=operation)
+        return await write(operation, request)
+
+    failed = await batch_write(call, [("t", put(n)) for n in range(10)], concurrency=1, sleep=no_sleep)
+    assert sorted(failed) == [0, 1, 2]
+    assert all(isinstance(e, Throttled) for e in failed.values())
+    assert sorted(b["PutRequest"]["Item"]["id"]["N"] for _, b in write.applied) == [
+        str(n) for n in range(3, 10)
+    ]
+
+
+async def test_batch_get_retry_failing_reports_only_what_it_carried() -> None:
+    """A retry of unprocessed keys that fails outright reports those keys; the keys read before are not failed."""
+    get = FakeGet({"a": set(range(10))}, hold_back=4)
+
+    async def call(operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        if get.requests:
+            raise Throttled("throttled", code="ThrottlingException", operation=operation)
+        return await get(operation, request)
+
+    found, failed = await batch_get(
+        call, {"a": [key(n) for n in range(10)]}, consistent=False, concurrency=1, sleep=no_sleep
+    )
+    assert [k for _, k, _ in failed] == [key(n) for n in range(4)]
+    assert all(isinstance(e, Throttled) for _, _, e in failed)
+    assert sorted(int(i["id"]["N"]) for i in found["a"]) == list(range(4, 10))
+
+
 @given(n=st.integers(0, 300), limit=st.integers(1, 8))
 async def test_gather_bounded_order_and_limit(n: int, limit: int) -> None:
     """gather_bounded returns results in order and never runs more than `limit` at once."""
