@@ -20,7 +20,8 @@ import aiobotocore.session
 from aiobotocore.config import AioConfig
 from aiobotocore.parsers import AioJSONParser, AioResponseParserFactory
 from aiobotocore.session import AioSession
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.useragent import UserAgentString
 
 from . import _sigv4
@@ -31,6 +32,7 @@ from .exceptions import (
     DynamoDBError,
     EngineStateError,
     InvalidRequest,
+    RequestFailed,
     TableNotFound,
     Throttled,
     TransactionCanceled,
@@ -218,6 +220,20 @@ def translate_error(exc: ClientError, operation: str, table_name: str = "") -> A
     return DynamoDBError(f"{operation}: {code}: {message}", code=code, operation=operation, response=response)
 
 
+def _request_failed(exc: Exception, operation: str, table_name: str, attempts: int) -> RequestFailed:
+    # With a single attempt that never connected, the request surely did not reach DynamoDB; after retries, an
+    # earlier attempt may have timed out after DynamoDB applied it.
+    sent = attempts > 1 or not isinstance(exc, (EndpointConnectionError, ConnectTimeoutError))
+    where = f" on table {table_name}" if table_name else ""
+    outcome = "it may have been applied" if sent else "it was not sent"
+    return RequestFailed(
+        f"{operation}{where} got no answer from DynamoDB ({exc}); {outcome}",
+        operation=operation,
+        table_name=table_name,
+        sent=sent,
+    )
+
+
 class Transport:
     """
     One aiobotocore DynamoDB client (and, once streams are read, one DynamoDB Streams client) and the calls
@@ -258,6 +274,7 @@ class Transport:
         self._streams_lock = asyncio.Lock()
         self._client_options: dict[str, Any] = {}
         self._session_in_use: Any = None
+        self._attempts = max_attempts
         self._config = AioConfig(
             retries={"mode": "standard", "total_max_attempts": max_attempts},
             # adyn builds and checks every request itself; botocore's walk over each request's parameters
@@ -365,6 +382,8 @@ class Transport:
             response: dict[str, Any] = await method(**request)
         except ClientError as exc:
             raise translate_error(exc, operation, table_name) from exc
+        except (HTTPClientError, BotocoreConnectionError) as exc:
+            raise _request_failed(exc, operation, table_name, self._attempts) from exc
         if self.hooks.response:
             await run_hooks(self.hooks.response, operation, request, response, time.perf_counter() - started)
         return response

@@ -28,6 +28,7 @@ The hierarchy::
     ├── TableMismatch                     a live table differs from what the model declares; lists how
     ├── TableNotReady (TimeoutError)      a table or index did not become ACTIVE in time
     ├── StreamNotEnabled                  engine.stream() on a model without Meta.stream, or a table without one
+    ├── RequestFailed (ConnectionError)   no answer from DynamoDB: connection refused or dropped, or timed out
     └── DynamoDBError                     any other error DynamoDB returned; the botocore error is __cause__
         ├── Throttled                     still throttled after the retry policy gave up
         └── InvalidRequest (ValueError)   DynamoDB rejected the request as invalid (ValidationException)
@@ -52,6 +53,7 @@ __all__ = [
     "ItemExists",
     "MissingObjects",
     "NotExactlyOne",
+    "RequestFailed",
     "StreamNotEnabled",
     "TableMismatch",
     "TableNotFound",
@@ -359,6 +361,27 @@ class StreamNotEnabled(AdynError):
         self.table_name = table_name
         name = getattr(model, "__name__", model)
         super().__init__(f"{name} (table {table_name!r}): {reason}")
+
+
+class RequestFailed(AdynError, ConnectionError):
+    """
+    Raised when a request got no answer from DynamoDB after the engine's retry policy gave up: the connection was
+    refused, dropped, or the response did not come within ``read_timeout``. The botocore error is ``__cause__``.
+
+    A request whose response was lost may have been applied: check before relying on it not having happened (see
+    the documentation's "Failures and retries"). Only a request that never connected (`sent` False) surely was not.
+
+    Attributes:
+        operation: the API operation (``"PutItem"``, ...).
+        table_name: the table, when the request named one.
+        sent: whether the request may have reached DynamoDB (False only when no connection could be made).
+    """
+
+    def __init__(self, message: str, *, operation: str = "", table_name: str = "", sent: bool = True) -> None:
+        self.operation = operation
+        self.table_name = table_name
+        self.sent = sent
+        super().__init__(message)
 
 
 class DynamoDBError(AdynError):

@@ -8,9 +8,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 
-from adyn import DynamoDBError, Throttled
+from adyn import DynamoDBError, RequestFailed, Throttled
 from tests.faults import Kind, Rule
 from tests.reliability.conftest import Harness
 from tests.reliability.models import Thing
@@ -66,9 +65,9 @@ async def test_schedule_fails_each_request_n_times(on_dynalite: Harness) -> None
         ("throughput", Throttled),
         ("500", DynamoDBError),
         ("503", DynamoDBError),
-        ("drop", ConnectionClosedError),
-        ("drop_after", ConnectionClosedError),
-        ("timeout", ReadTimeoutError),
+        ("drop", RequestFailed),
+        ("drop_after", RequestFailed),
+        ("timeout", RequestFailed),
     ],
 )
 async def test_each_fault_reaches_the_client(

@@ -4,8 +4,16 @@ Error translation (the one place botocore errors become adyn exceptions), backof
 
 from __future__ import annotations
 
+import socket
+
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,13 +21,15 @@ from adyn import (
     AdynError,
     ConditionFailed,
     DynamoDBError,
+    Engine,
     InvalidRequest,
+    RequestFailed,
     TableNotFound,
     Throttled,
 )
 from adyn._backoff import full_jitter
 from adyn._batch import chunks, key_identity
-from adyn._transport import ERROR_CODES, translate_error
+from adyn._transport import ERROR_CODES, _request_failed, translate_error  # pyright: ignore[reportPrivateUsage]
 
 
 def client_error(code: str, message: str = "boom", **extra: object) -> ClientError:
@@ -103,3 +113,46 @@ def test_key_identity_normalises_numbers() -> None:
     """A numeric key sent as 1.50 matches the 1.5 DynamoDB sends back; tables keep keys apart."""
     assert key_identity("t", {"n": {"N": "1.50"}}) == key_identity("t", {"n": {"N": "1.5"}})
     assert key_identity("t", {"n": {"N": "1"}}) != key_identity("u", {"n": {"N": "1"}})
+
+
+@pytest.mark.parametrize(
+    ("error", "attempts", "sent"),
+    [
+        (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), 1, False),
+        (ConnectTimeoutError(endpoint_url="http://127.0.0.1:9"), 1, False),
+        (
+            EndpointConnectionError(endpoint_url="http://127.0.0.1:9"),
+            3,
+            True,
+        ),  # an earlier attempt may have landed
+        (ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), 1, True),
+        (ConnectionClosedError(endpoint_url="http://127.0.0.1:9"), 1, True),
+    ],
+)
+def test_no_answer_becomes_request_failed(error: Exception, attempts: int, sent: bool) -> None:
+    """Timeouts and connection errors become RequestFailed (a ConnectionError), saying whether it may have landed."""
+    failed = _request_failed(error, "PutItem", "posts", attempts)
+    assert isinstance(failed, RequestFailed)
+    assert isinstance(failed, ConnectionError)
+    assert failed.sent is sent
+    assert (failed.operation, failed.table_name) == ("PutItem", "posts")
+    assert ("may have been applied" if sent else "was not sent") in str(failed)
+
+
+async def test_unreachable_endpoint_raises_request_failed() -> None:
+    """An engine whose endpoint refuses connections raises RequestFailed, not a botocore exception."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound but not listening: connections are refused
+        async with Engine(
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region="us-east-1",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+            retries=1,
+            connect_timeout=1,
+        ) as engine:
+            with pytest.raises(RequestFailed) as caught:
+                await engine._transport.call("DescribeTable", {"TableName": "posts"})  # pyright: ignore[reportPrivateUsage]
+    assert caught.value.sent is False
+    assert isinstance(caught.value.__cause__, EndpointConnectionError)
