@@ -429,7 +429,7 @@ CASES: list[Case] = [
         "document-bad-column",
         save(address=Address(street=5)),
         InvalidValue,
-        ("Address.street", "5"),
+        ("Everything.address.street", "5"),
     ),
     Case("naive-datetime", save(when=NAIVE), InvalidValue, ("Everything.when", "naive", "2026")),
     Case("naive-timestamp", put(expires=NAIVE), InvalidValue, ("Everything.expires", "naive", "2026")),

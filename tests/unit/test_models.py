@@ -857,3 +857,96 @@ class TestIndexKeyValues:
         loaded.label = ""
         with pytest.raises(InvalidValue, match=r"^Topic\.label: "):
             save_write(info, "t", loaded, None)
+
+
+# -- errors inside documents name the path from the model ----------------------------------------------------------
+
+
+class Street(Document):
+    name: Column[str] = column()
+
+
+class Place(Document):
+    street: Column[Street | None] = column(default=None)
+
+
+class Atlas(Model):
+    id: Column[str] = column(hash_key=True)
+    home: Column[Place | None] = column(default=None)
+    places: Column[list[Place]] = column(factory=list)
+    named: Column[dict[str, Street]] = column(factory=dict)
+    counts: Column[list[int]] = column(factory=list)
+
+
+class TestNestedErrorPaths:
+    @pytest.mark.parametrize(
+        ("values", "column"),
+        [
+            pytest.param(
+                {"home": Place(street=Street(name=5))}, "home.street.name", id="document-in-document"
+            ),
+            pytest.param(
+                {"places": [Place(), Place(street=Street(name="a")), Place(street=Street(name=5))]},
+                "places[2].street.name",
+                id="list-of-documents",
+            ),
+            pytest.param({"named": {"main": Street(name=5)}}, "named['main'].name", id="map-of-documents"),
+            pytest.param({"counts": [1, "x"]}, "counts[1]", id="list-element"),
+        ],
+    )
+    def test_dump(self, values: dict[str, Any], column: str) -> None:
+        """A bad value deep in a column names the model and the path to it, on dump and put."""
+        obj = Atlas(id="a", **values)
+        for dump in (Atlas.__adyn__.dump_item, lambda o: put_write(Atlas.__adyn__, "t", o, None)):
+            with pytest.raises(InvalidValue) as caught:
+                dump(obj)
+            assert (caught.value.model, caught.value.column) == (Atlas, column)
+            assert str(caught.value).startswith(f"Atlas.{column}: ")
+
+    @pytest.mark.parametrize(
+        ("item", "column", "value"),
+        [
+            pytest.param(
+                {"home": {"M": {"street": {"M": {"name": {"N": "5"}}}}}},
+                "home.street.name",
+                {"N": "5"},
+                id="doc",
+            ),
+            pytest.param(
+                {"places": {"L": [{"M": {}}, {"M": {"street": {"M": {"name": {"B": b"x"}}}}}]}},
+                "places[1].street.name",
+                {"B": b"x"},
+                id="list-of-documents",
+            ),
+            pytest.param(
+                {"named": {"M": {"a": {"M": {"name": {"S": "ok"}}}, "b": {"M": {"name": {"N": "1"}}}}}},
+                "named['b'].name",
+                {"N": "1"},
+                id="map-of-documents",
+            ),
+            pytest.param(
+                {"counts": {"L": [{"N": "1"}, {"S": "x"}]}}, "counts[1]", {"S": "x"}, id="list-element"
+            ),
+        ],
+    )
+    def test_load(self, item: dict[str, Any], column: str, value: Any) -> None:
+        """A bad stored value deep in an item names the model, the path to it and the stored value itself."""
+        with pytest.raises(InvalidStoredValue) as caught:
+            Atlas.__adyn__.load_item({"id": {"S": "a"}, **item})
+        error = caught.value
+        assert (error.model, error.column, error.value) == (Atlas, column, value)
+        message = str(error)
+        assert message.startswith(f"Atlas.{column}: expected a DynamoDB ")
+        assert message.endswith(f" value (value: {value!r})")
+
+    def test_update_action_and_json(self) -> None:
+        """An update action's document value and the JSON form also name the path from the model."""
+        with pytest.raises(InvalidValue, match=r"^Atlas\.home\.street\.name: "):
+            Atlas.home.set(Place(street=Street(name=5)))
+        with pytest.raises(InvalidValue, match=r"^Atlas\.home\.street\.name: "):
+            Atlas(id="a", home=Place(street=Street(name=5))).to_dict(json=True)
+
+    def test_document_alone(self) -> None:
+        """A document dumped on its own still names the document class and column."""
+        with pytest.raises(InvalidValue, match=r"^Street\.name: "):
+            Street.__adyn__.dump_item(Street(name=5))
