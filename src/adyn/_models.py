@@ -27,7 +27,7 @@ from .exceptions import InvalidModel, InvalidStoredValue, InvalidValue, UnknownC
 if TYPE_CHECKING:
     from ._wire import AttributeValue, Item
 
-__all__ = ["Billing", "Document", "Model", "ModelInfo"]
+__all__ = ["Billing", "Document", "IndexKey", "Model", "ModelInfo"]
 
 M = TypeVar("M")
 
@@ -85,6 +85,8 @@ class ModelInfo:
         range_key: the table's range key column, or None.
         version: the optimistic-locking version column, or None.
         indexes: the model's secondary indexes by Python name.
+        index_keys: the columns keying a secondary index whose values `key()` does not already check as table
+            keys, by backing name (empty for a model without indexes: its writes check nothing more).
         billing: the table's billing (``Meta.billing``).
         stream: the stream view type (a StreamViewType), or None.
         ttl: the TTL column, or None.
@@ -103,6 +105,7 @@ class ModelInfo:
         self.range_key: Column[Any] | None = None
         self.version: Column[Any] | None = None
         self.indexes: dict[str, Index] = {}
+        self.index_keys: dict[str, IndexKey] = {}
         self.billing = Billing()
         self.stream: str | None = None
         self.ttl: Column[Any] | None = None
@@ -140,6 +143,20 @@ class ModelInfo:
             _check_key_size(self.model, c, av, value)
             out[c.dynamo_name] = av
         return out
+
+    def check_index_keys(self, item: Mapping[str, AttributeValue], obj: Any) -> None:
+        """
+        Refuse an item (`obj` dumped) whose value for an index key DynamoDB would reject: empty, over the key size
+        limit, or not of the index's key type. An absent attribute is fine (the item is not in that index).
+        """
+        for dynamo_name, index_key in self.index_keys.items():
+            av = item.get(dynamo_name)
+            if av is None:
+                continue
+            # Inline, the test every usual value passes; anything else takes the full check, which names the fault.
+            wire = av.get(index_key.kind)
+            if wire is None or not 0 < len(wire) <= index_key.short or len(av) != 1:
+                index_key.check(av, obj.__dict__.get(index_key.column.name))
 
     # -- change tracking --
 
@@ -244,17 +261,85 @@ class ModelInfo:
         return f"<ModelInfo {self.model.__name__}>"
 
 
-def _check_key_size(model: type, column: Column[Any], av: AttributeValue, value: Any) -> None:
-    limit = HASH_KEY_LIMIT if column.hash_key else RANGE_KEY_LIMIT
+@attrs.frozen(eq=False)  # a Column's == builds a condition: never compare them
+class IndexKey:
+    """
+    A column keying a secondary index, with what DynamoDB requires of its values there.
+
+    Attributes:
+        column: the column.
+        limit: the size limit of its values in bytes (the strictest of the keys it is: hash 2048, range 1024).
+        role: which key it is, for messages: ``"the range key of index by_title"``.
+        kind: its DynamoDB type, ``S``, ``N`` or ``B`` (the column's backing type).
+        short: a wire value's length (characters or bytes) up to which it surely fits the limit.
+    """
+
+    column: Column[Any]
+    limit: int
+    role: str
+    kind: str
+    short: int
+
+    @classmethod
+    def of(cls, column: Column[Any], limit: int, role: str) -> IndexKey:
+        """
+        The IndexKey of `column` under `limit`.
+        """
+        kind = column.type.backing_type
+        # Numbers always fit; a character takes at most 4 bytes in UTF-8.
+        short = {"N": sys.maxsize, "S": limit // 4}.get(kind, limit)
+        return cls(column, limit, role, kind, short)
+
+    def check(self, av: AttributeValue, value: Any) -> None:
+        """
+        Raise InvalidValue (naming model, column and `value`) if DynamoDB would refuse `av` as this index key.
+        """
+        column = self.column
+        backing = self.kind
+        wire = av.get(backing)
+        if wire is None or len(av) != 1:
+            raise InvalidValue(
+                f"{self.role} takes DynamoDB {backing} values, not {'/'.join(av) or 'nothing'}",
+                value=value,
+                model=column.model,
+                column=column.name,
+            )
+        if backing == "N":
+            return  # a number is never empty, and 38 digits always fit
+        if not wire:
+            raise InvalidValue(
+                f"{self.role} cannot be empty (DynamoDB refuses empty index key values)",
+                value=value,
+                model=column.model,
+                column=column.name,
+            )
+        size = _oversize(av, self.limit)
+        if size:
+            raise InvalidValue(
+                f"the value is {size} bytes; DynamoDB's limit for {self.role} is {self.limit}",
+                value=value,
+                model=column.model,
+                column=column.name,
+            )
+
+
+def _oversize(av: AttributeValue, limit: int) -> int:
+    # The size in bytes of a key value over `limit`, else 0.
     wire = av.get("S")
     if wire is not None:
         if len(wire) * 4 <= limit:  # at most 4 bytes a character: surely short enough, without encoding it
-            return
+            return 0
         size = len(wire.encode("utf-8"))
     else:
         wire = av.get("B")
         size = len(wire) if isinstance(wire, (bytes, bytearray)) else 0  # numbers: 38 digits always fit
-    if size > limit:
+    return size if size > limit else 0
+
+
+def _check_key_size(model: type, column: Column[Any], av: AttributeValue, value: Any) -> None:
+    limit = HASH_KEY_LIMIT if column.hash_key else RANGE_KEY_LIMIT
+    size = _oversize(av, limit)
+    if size:
         role = "hash" if column.hash_key else "range"
         raise InvalidValue(
             f"the {role} key value is {size} bytes; DynamoDB's limit is {limit}",
@@ -491,10 +576,33 @@ def _resolve_indexes(info: ModelInfo) -> None:
     names = [i.dynamo_name for i in info.indexes.values()]
     if len(set(names)) != len(names):
         raise InvalidModel(f"two indexes share a name: {sorted(names)}", model=cls)
+    info.index_keys = _index_keys(info)
     if sum(isinstance(i, LocalSecondaryIndex) for i in info.indexes.values()) > 5:
         raise InvalidModel("DynamoDB allows at most 5 local secondary indexes", model=cls)
     if sum(isinstance(i, GlobalSecondaryIndex) for i in info.indexes.values()) > 20:
         raise InvalidModel("DynamoDB allows at most 20 global secondary indexes", model=cls)
+
+
+def _index_keys(info: ModelInfo) -> dict[str, IndexKey]:
+    """
+    The model's index key columns to check on writes, by backing name: each with the strictest limit of the keys it
+    is. A table key column is left out unless an index makes it a range key while the table has it as hash key (its
+    limit is then 1024 bytes, not 2048): `key()` already refuses its empty, oversize and mistyped values.
+    """
+    keys: dict[str, IndexKey] = {}
+    for index in info.indexes.values():
+        for key, limit, which in (
+            (index.hash_key, HASH_KEY_LIMIT, "hash"),
+            (index.range_key, RANGE_KEY_LIMIT, "range"),
+        ):
+            if key is None:
+                continue
+            if key.range_key or (key.hash_key and limit == HASH_KEY_LIMIT):
+                continue
+            current = keys.get(key.dynamo_name)
+            if current is None or limit < current.limit:
+                keys[key.dynamo_name] = IndexKey.of(key, limit, f"the {which} key of index {index.name}")
+    return keys
 
 
 # -- the compiled codec -------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
-from ._expressions import Action, Condition, compile_expressions
+from ._expressions import Action, Condition, _Value, compile_expressions  # pyright: ignore[reportPrivateUsage]
 from ._models import LOADED, SNAPSHOT
 from .exceptions import (
     ConditionFailed,
@@ -76,6 +76,25 @@ def _check_size(info: ModelInfo, obj: Any, item: Item) -> None:
             value=obj,
             model=info.model,
         )
+
+
+def _check_index_updates(info: ModelInfo, obj: Any, key: Item, actions: Sequence[Action]) -> None:
+    # What an UpdateItem writes to index keys: its key (a table key may key an index under a stricter limit) and
+    # the literal values its SETs give them. SETs from another attribute or arithmetic on numbers cannot be checked
+    # here, and need not be for numbers.
+    index_keys = info.index_keys
+    for dynamo_name, index_key in index_keys.items():
+        av = key.get(dynamo_name)
+        if av is not None:
+            index_key.check(av, _state(obj).get(index_key.column.name))
+    for action in actions:
+        value = action.value
+        if action.verb != "SET" or action.form not in ("", "if_not_exists") or not isinstance(value, _Value):
+            continue
+        path = action.operand._path  # pyright: ignore[reportPrivateUsage]
+        target = index_keys.get(str(path[0])) if len(path) == 1 else None
+        if target is not None:
+            target.check(value.av, value.raw)
 
 
 def _check_condition(info: ModelInfo, condition: Condition | None) -> None:
@@ -221,6 +240,8 @@ def save_write(info: ModelInfo, table: str, obj: Any, condition: Condition | Non
     changes = [a for a in actions if version is None or a.operand is not version[0]]
     if not changes and condition is None and SNAPSHOT in _state(obj):
         return None
+    if info.index_keys:
+        _check_index_updates(info, obj, key, actions)
     _check_size(info, obj, item)
     full = _both(condition, version_condition)
     body: dict[str, Any] = {
@@ -252,6 +273,8 @@ def put_write(
     finally:
         if version is not None:
             _state(obj)[version[0].name] = previous
+    if info.index_keys:
+        info.check_index_keys(item, obj)
     _check_size(info, obj, item)
     full = _both(condition, version_condition)
     if exists_check:
@@ -305,6 +328,8 @@ def update_write(
     """
     key = info.key(obj)
     check_actions(info, actions)
+    if info.index_keys:
+        _check_index_updates(info, obj, key, actions)
     _check_condition(info, condition)
     version_condition, version = _version(info, obj)
     all_actions = list(actions)

@@ -92,6 +92,8 @@ class _Located(AdynError):
     model: Any
     column: str | None
     reason: str
+    #: The positions in lists and maps the error passed through since it was last located (``[2]``, ``['home']``).
+    _within: str = ""
 
     def __init__(self, reason: str, *, model: Any = None, column: str | None = None) -> None:
         self.reason = reason
@@ -105,12 +107,28 @@ class _Located(AdynError):
     def locate(self, model: Any, column: str | None) -> None:
         """
         Fill in the model and column where they were not known when the error was raised, and refresh the message.
+
+        An error already located (raised inside a document stored in `column`, as ``Address.street``) moves out to
+        `model`, its column becoming the path from there: ``Person.address.street``, or
+        ``Person.addresses[2].street`` through the list positions recorded by `inside`.
         """
+        within = self._within
+        self._within = ""
         if self.model is None:
             self.model = model
-        if self.column is None:
-            self.column = column
+            if self.column is None:
+                self.column = None if column is None else column + within
+        elif column is not None:
+            self.column = column + within + ("" if self.column is None else "." + self.column)
+            self.model = model
         self.args = (self._message(),)
+
+    def inside(self, position: str) -> None:
+        """
+        Record that the error happened at `position` (``[2]``, ``['home']``) of a list or map value; the next
+        `locate` puts it in the column's path.
+        """
+        self._within = position + self._within
 
 
 class InvalidModel(_Located, TypeError):
@@ -143,7 +161,8 @@ class InvalidValue(_ValueError):
 
     Attributes:
         model: the model class, when known.
-        column: the column's Python name, when known.
+        column: the column's Python name, when known; for a value inside a document, list or map, the path to it
+            from the model (``address.street``, ``addresses[2].street``, ``scores[1]``).
         value: the offending value.
         reason: what is wrong with it.
     """

@@ -39,7 +39,7 @@ import json
 import re
 import sys
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, cast
 from urllib.parse import urlsplit
 
@@ -162,6 +162,8 @@ class Type(Generic[T]):
             raise InvalidStoredValue(f"expected a DynamoDB {self.backing_type} value", value=value) from None
         try:
             return self.dynamo_load(wire)
+        except InvalidStoredValue:
+            raise  # from a nested value (a list element, a document's column), which it names more precisely
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise InvalidStoredValue(f"cannot load as {self!r}: {exc}", value=value) from exc
 
@@ -776,6 +778,19 @@ def _instance(t: Type[T] | type[Type[T]]) -> Type[T]:
     return t() if isinstance(t, type) else t
 
 
+def _raise_at(load: Callable[[Any], Any], elements: Iterable[tuple[Any, Any]]) -> None:
+    """
+    Load the (position, stored value) pairs of a list or map one by one, raising the first InvalidStoredValue with
+    its position recorded (``[2]``, ``['home']``). Only runs once loading the whole value failed.
+    """
+    for position, v in elements:
+        try:
+            load(v)
+        except InvalidStoredValue as exc:
+            exc.inside(f"[{position!r}]")
+            raise
+
+
 class Set(Type["set[T]"]):
     """
     A set of scalars stored as ``SS``, ``NS`` or ``BS`` (by the element type's backing type): ``Set(String)``.
@@ -862,13 +877,17 @@ class List(Type["list[T]"]):
                 return fast
         dump = self.element.dump
         out: list[AttributeValue] = []
-        for v in value:
-            if v is None:
-                raise InvalidValue("a list cannot hold None", value=value)
-            av = dump(v)
-            if av is None:
-                raise InvalidValue("a list cannot hold an empty set", value=value)
-            out.append(av)
+        try:
+            for v in value:
+                if v is None:
+                    raise InvalidValue("a list cannot hold None", value=value)
+                av = dump(v)
+                if av is None:
+                    raise InvalidValue("a list cannot hold an empty set", value=value)
+                out.append(av)
+        except InvalidValue as exc:
+            exc.inside(f"[{len(out)}]")  # every element before the failing one was appended
+            raise
         return out
 
     def dump(self, value: list[T]) -> AttributeValue | None:
@@ -886,7 +905,12 @@ class List(Type["list[T]"]):
             except (KeyError, TypeError, ValueError):
                 pass  # not the plain form: the element type's own load raises the precise error
         load = self.element.load
-        return [load(v) for v in value]
+        try:
+            return [load(v) for v in value]
+        except InvalidStoredValue:
+            elements: list[Any] = value
+            _raise_at(load, enumerate(elements))
+            raise
 
     def to_plain(self, value: list[T]) -> Any:
         return [self.element.to_plain(v) for v in value]
@@ -930,7 +954,11 @@ class Dict(Type["dict[str, T]"]):
             if not isinstance(k, str):  # pyright: ignore[reportUnnecessaryIsInstance]
                 raise InvalidValue("map keys must be str", value=k)
             if v is not None:
-                av = dump(v)
+                try:
+                    av = dump(v)
+                except InvalidValue as exc:
+                    exc.inside(f"[{k!r}]")
+                    raise
                 if av is not None:
                     out[k] = av
         return out
@@ -947,7 +975,11 @@ class Dict(Type["dict[str, T]"]):
             except (KeyError, TypeError):
                 pass  # not all strings: String.load raises the precise error
         load = self.value_type.load
-        return {k: load(v) for k, v in value.items()}
+        try:
+            return {k: load(v) for k, v in value.items()}
+        except InvalidStoredValue:
+            _raise_at(load, value.items())
+            raise
 
     def to_plain(self, value: dict[str, T]) -> Any:
         return {k: self.value_type.to_plain(v) for k, v in value.items() if v is not None}

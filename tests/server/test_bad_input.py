@@ -10,6 +10,7 @@ case then records the requests the engine sends and compares every table's conte
 from __future__ import annotations
 
 import base64
+import copy
 import datetime
 import decimal
 import enum
@@ -87,7 +88,10 @@ class Everything(Model):
 
 
 class Thread(Model):
-    """A table with a range key, a keys-only global index, an INCLUDE global index and a local index."""
+    """
+    A table with a range key, keys-only global indexes, an INCLUDE global index and local indexes on a number and on
+    bytes. `title` keys two indexes: the hash key of one, the range key of the other.
+    """
 
     class Meta:
         table_name = "threads"
@@ -95,12 +99,15 @@ class Thread(Model):
     forum: Column[str] = column(hash_key=True)
     number: Column[int] = column(range_key=True)
     author: Column[str] = column(default="ann")
-    title: Column[str] = column(default="")
+    title: Column[str | None] = column(default=None)
     views: Column[int] = column(default=0)
+    digest: Column[bytes | None] = column(default=None)
 
     by_author = GlobalSecondaryIndex(hash_key="author", range_key="number", projection="keys")
     by_title = GlobalSecondaryIndex(hash_key="title", projection=["views"])
+    by_author_title = GlobalSecondaryIndex(hash_key="author", range_key="title", projection="keys")
     by_views = LocalSecondaryIndex(range_key="views")
+    by_digest = LocalSecondaryIndex(range_key="digest", projection="keys")
 
 
 class Ledger(Model):
@@ -299,6 +306,18 @@ def put(**values: Any) -> Callable[[World], Any]:
     return lambda w: w.engine.put(new(**values))
 
 
+def save_changed(**changes: Any) -> Callable[[World], Any]:
+    """Save a copy of the loaded thread (its snapshot too) with `changes`: an UpdateItem SETting just those."""
+
+    def run(w: World) -> Any:
+        thread = copy.copy(w.thread)
+        for name, value in changes.items():
+            setattr(thread, name, value)
+        return w.engine.save(thread)
+
+    return run
+
+
 async def in_batch(w: World, *objs: Model) -> None:
     async with w.engine.batch() as batch:
         batch.put(*objs)
@@ -406,7 +425,12 @@ CASES: list[Case] = [
     Case(
         "document-given-dict", save(address={"street": "x"}), InvalidValue, ("Everything.address", "Address")
     ),
-    Case("document-bad-column", save(address=Address(street=5)), InvalidValue, ("Address.street", "5")),
+    Case(
+        "document-bad-column",
+        save(address=Address(street=5)),
+        InvalidValue,
+        ("Everything.address.street", "5"),
+    ),
     Case("naive-datetime", save(when=NAIVE), InvalidValue, ("Everything.when", "naive", "2026")),
     Case("naive-timestamp", put(expires=NAIVE), InvalidValue, ("Everything.expires", "naive", "2026")),
     Case("date-given-datetime", save(day=AWARE), InvalidValue, ("Everything.day", "datetime")),
@@ -485,6 +509,69 @@ CASES: list[Case] = [
         lambda w: w.engine.get_many(Thread, [("f1", 1), ("y" * 2049, 1)]),
         InvalidValue,
         ("Thread.forum", "2049 bytes"),
+    ),
+    # -- secondary index keys: DynamoDB refuses empty, oversize and mistyped values (moto lets some through) --
+    Case(
+        "index-hash-key-empty-string",
+        lambda w: w.engine.save(Thread(forum="f9", number=1, author="")),
+        InvalidValue,
+        ("Thread.author", "hash key of index by_author", "empty", "(value: '')"),
+    ),
+    Case(
+        "index-hash-key-oversize",
+        lambda w: w.engine.create(Thread(forum="f9", number=1, author="é" * 1025)),
+        InvalidValue,
+        ("Thread.author", "2050 bytes", "2048", "by_author"),
+    ),
+    Case(
+        "index-range-key-oversize",
+        lambda w: w.engine.put(Thread(forum="f9", number=1, title="x" * 1025)),
+        InvalidValue,
+        ("Thread.title", "1025 bytes", "1024", "range key of index by_author_title"),
+    ),
+    Case(
+        "local-index-key-empty-binary",
+        lambda w: w.engine.put(Thread(forum="f9", number=1, digest=b"")),
+        InvalidValue,
+        ("Thread.digest", "range key of index by_digest", "empty", "(value: b'')"),
+    ),
+    Case(
+        "save-changes-index-key-to-empty",
+        save_changed(title=""),
+        InvalidValue,
+        ("Thread.title", "by_author_title", "empty"),
+    ),
+    Case(
+        "update-index-key-to-empty",
+        lambda w: w.engine.update(w.thread, Thread.title.set("")),
+        InvalidValue,
+        ("Thread.title", "by_author_title", "empty", "(value: '')"),
+    ),
+    Case(
+        "update-index-key-if-not-exists-oversize",
+        lambda w: w.engine.update(w.thread, Thread.digest.set_if_not_exists(b"x" * 1025)),
+        InvalidValue,
+        ("Thread.digest", "1025 bytes", "by_digest"),
+    ),
+    Case(
+        "batch-index-key-empty",
+        lambda w: w.engine.put_all(
+            Thread(forum="f9", number=1, title="fine"), Thread(forum="f9", number=2, author="")
+        ),
+        InvalidValue,
+        ("Thread.author", "by_author", "empty"),
+    ),
+    Case(
+        "transaction-index-key-empty",
+        lambda w: in_transaction(
+            w,
+            lambda tx: (
+                tx.put(Thread(forum="f9", number=1, title="fine")),
+                tx.save(Thread(forum="f9", number=2, digest=b"")),
+            ),
+        ),
+        InvalidValue,
+        ("Thread.digest", "by_digest", "empty"),
     ),
     Case("oversize-item", save(name="x" * 400 * 1024), InvalidValue, ("Everything", "400 KB")),
     Case(

@@ -32,6 +32,8 @@ from adyn import (
     compile_expressions,
 )
 from adyn import types as t
+from adyn._models import LOADED
+from adyn._writes import put_write, save_write, update_write
 
 
 class Color(enum.Enum):
@@ -714,3 +716,237 @@ def test_subclass_in_another_module_with_postponed_annotations(
     assert repr(child.id.type) == "UUID()"
     assert repr(child.tags.type) == "Set(String())"
     assert child.id.model is child
+
+
+# -- secondary index key values, checked before a write -------------------------------------------------------------
+
+
+class Code(t.Type[Any]):
+    """A string key type that (wrongly) dumps ints as numbers: what a careless custom type may do."""
+
+    python_type = (str, int)
+    backing_type = "S"
+
+    def dump(self, value: Any) -> Any:
+        return {"N": str(value)} if isinstance(value, int) else {"S": value}
+
+    def dynamo_load(self, value: Any) -> Any:
+        return value
+
+
+class Topic(Model):
+    board: Column[str] = column(hash_key=True)
+    number: Column[int] = column(range_key=True)
+    label: Column[str] = column(default="")
+    subject: Column[str | None] = column(default=None)
+    digest: Column[bytes | None] = column(default=None)
+    code: Column[Any] = column(Code(), default=None)
+    rank: Column[int | None] = column(default=None)
+
+    by_label = GlobalSecondaryIndex(hash_key="label", projection="keys")
+    by_subject = GlobalSecondaryIndex(hash_key="subject", range_key="rank")
+    by_label_board = GlobalSecondaryIndex(hash_key="label", range_key="board", projection="keys")
+    by_digest = LocalSecondaryIndex(range_key="digest")
+    by_code = GlobalSecondaryIndex(hash_key="code")
+
+
+def topic(**values: Any) -> Topic:
+    return Topic(**{"board": "b", "number": 1, "label": "l", **values})
+
+
+def _put(obj: Model) -> None:
+    put_write(type(obj).__adyn__, "t", obj, None)
+
+
+def _save(obj: Model) -> None:
+    save_write(type(obj).__adyn__, "t", obj, None)
+
+
+class TestIndexKeyValues:
+    def test_index_keys(self) -> None:
+        """Each index key column is checked under its strictest limit; table keys only where an index is stricter."""
+        keys = {name: (k.column.name, k.limit, k.role) for name, k in Topic.__adyn__.index_keys.items()}
+        assert keys == {
+            "label": ("label", 2048, "the hash key of index by_label"),
+            "subject": ("subject", 2048, "the hash key of index by_subject"),
+            "rank": ("rank", 1024, "the range key of index by_subject"),
+            "board": ("board", 1024, "the range key of index by_label_board"),
+            "digest": ("digest", 1024, "the range key of index by_digest"),
+            "code": ("code", 2048, "the hash key of index by_code"),
+        }
+
+    def test_no_indexes_no_checks(self) -> None:
+        """A model without indexes has no index keys to check."""
+
+        class Bare(Model):
+            id: Column[str] = column(hash_key=True)
+            text: Column[str] = column(default="")
+
+        assert Bare.__adyn__.index_keys == {}
+        _put(Bare(id="x"))
+
+    @pytest.mark.parametrize(
+        ("write", "values", "parts"),
+        [
+            pytest.param(
+                _put, {"label": ""}, ("Topic.label", "hash key of index by_label", "empty"), id="put-empty"
+            ),
+            pytest.param(_save, {"subject": ""}, ("Topic.subject", "by_subject", "empty"), id="save-empty"),
+            pytest.param(
+                _put, {"digest": b""}, ("Topic.digest", "by_digest", "(value: b'')"), id="put-empty-bytes"
+            ),
+            pytest.param(
+                _save, {"label": "x" * 2049}, ("Topic.label", "2049 bytes", "2048"), id="save-oversize"
+            ),
+            pytest.param(
+                _put, {"digest": b"x" * 1025}, ("Topic.digest", "1025 bytes", "1024"), id="put-oversize"
+            ),
+            pytest.param(
+                _put,
+                {"board": "é" * 600},
+                ("Topic.board", "1200 bytes", "range key of index by_label_board", "1024"),
+                id="table-hash-key-as-index-range-key",
+            ),
+            pytest.param(
+                _save,
+                {"code": 7},
+                ("Topic.code", "by_code", "takes DynamoDB S values, not N", "(value: 7)"),
+                id="type",
+            ),
+        ],
+    )
+    def test_refused(self, write: Any, values: dict[str, Any], parts: tuple[str, ...]) -> None:
+        """Empty, oversize and mistyped index key values raise InvalidValue naming model, column and value."""
+        with pytest.raises(InvalidValue) as caught:
+            write(topic(**values))
+        message = str(caught.value)
+        assert [p for p in parts if p not in message] == [], message
+
+    def test_allowed(self) -> None:
+        """Absent index keys (sparse indexes), values at the limits, and numbers of any size are written."""
+        _put(topic(subject=None, digest=None, code=None))
+        _save(topic(label="é" * 512, digest=b"x" * 1024, code="c", subject="s", rank=10**37))
+
+    def test_update_actions(self) -> None:
+        """update() checks the literal values its SETs give index keys; removing one (leaving the index) is fine."""
+        info = Topic.__adyn__
+        for action in (
+            Topic.label.set(""),
+            Topic.digest.set_if_not_exists(b""),
+            Topic.subject.set("s" * 2049),
+        ):
+            with pytest.raises(InvalidValue, match=r"^Topic\.(label|digest|subject): "):
+                update_write(info, "t", topic(), [action], None)
+        for action in (Topic.subject.set(None), Topic.label.set("x"), Topic.rank.increment()):
+            update_write(info, "t", topic(), [action], None)
+
+    def test_save_checks_what_it_writes(self) -> None:
+        """
+        A save sends only the changed columns: a partial object holding the default "" for an index key it did not
+        load (and does not write) is saved, while setting that key to "" is refused.
+        """
+        info = Topic.__adyn__
+        obj = info.load_item({"board": {"S": "b"}, "number": {"N": "1"}, "subject": {"S": "s"}})
+        vars(obj)[LOADED] = frozenset({"board", "number", "subject"})
+        assert obj.label == ""
+        obj.subject = "t"
+        write = save_write(info, "t", obj, None)
+        assert write is not None
+        assert "label" not in str(write.body)
+        loaded = info.load_item({"board": {"S": "b"}, "number": {"N": "1"}, "label": {"S": "l"}})
+        loaded.label = ""
+        with pytest.raises(InvalidValue, match=r"^Topic\.label: "):
+            save_write(info, "t", loaded, None)
+
+
+# -- errors inside documents name the path from the model ----------------------------------------------------------
+
+
+class Street(Document):
+    name: Column[str] = column()
+
+
+class Place(Document):
+    street: Column[Street | None] = column(default=None)
+
+
+class Atlas(Model):
+    id: Column[str] = column(hash_key=True)
+    home: Column[Place | None] = column(default=None)
+    places: Column[list[Place]] = column(factory=list)
+    named: Column[dict[str, Street]] = column(factory=dict)
+    counts: Column[list[int]] = column(factory=list)
+
+
+class TestNestedErrorPaths:
+    @pytest.mark.parametrize(
+        ("values", "column"),
+        [
+            pytest.param(
+                {"home": Place(street=Street(name=5))}, "home.street.name", id="document-in-document"
+            ),
+            pytest.param(
+                {"places": [Place(), Place(street=Street(name="a")), Place(street=Street(name=5))]},
+                "places[2].street.name",
+                id="list-of-documents",
+            ),
+            pytest.param({"named": {"main": Street(name=5)}}, "named['main'].name", id="map-of-documents"),
+            pytest.param({"counts": [1, "x"]}, "counts[1]", id="list-element"),
+        ],
+    )
+    def test_dump(self, values: dict[str, Any], column: str) -> None:
+        """A bad value deep in a column names the model and the path to it, on dump and put."""
+        obj = Atlas(id="a", **values)
+        for dump in (Atlas.__adyn__.dump_item, lambda o: put_write(Atlas.__adyn__, "t", o, None)):
+            with pytest.raises(InvalidValue) as caught:
+                dump(obj)
+            assert (caught.value.model, caught.value.column) == (Atlas, column)
+            assert str(caught.value).startswith(f"Atlas.{column}: ")
+
+    @pytest.mark.parametrize(
+        ("item", "column", "value"),
+        [
+            pytest.param(
+                {"home": {"M": {"street": {"M": {"name": {"N": "5"}}}}}},
+                "home.street.name",
+                {"N": "5"},
+                id="doc",
+            ),
+            pytest.param(
+                {"places": {"L": [{"M": {}}, {"M": {"street": {"M": {"name": {"B": b"x"}}}}}]}},
+                "places[1].street.name",
+                {"B": b"x"},
+                id="list-of-documents",
+            ),
+            pytest.param(
+                {"named": {"M": {"a": {"M": {"name": {"S": "ok"}}}, "b": {"M": {"name": {"N": "1"}}}}}},
+                "named['b'].name",
+                {"N": "1"},
+                id="map-of-documents",
+            ),
+            pytest.param(
+                {"counts": {"L": [{"N": "1"}, {"S": "x"}]}}, "counts[1]", {"S": "x"}, id="list-element"
+            ),
+        ],
+    )
+    def test_load(self, item: dict[str, Any], column: str, value: Any) -> None:
+        """A bad stored value deep in an item names the model, the path to it and the stored value itself."""
+        with pytest.raises(InvalidStoredValue) as caught:
+            Atlas.__adyn__.load_item({"id": {"S": "a"}, **item})
+        error = caught.value
+        assert (error.model, error.column, error.value) == (Atlas, column, value)
+        message = str(error)
+        assert message.startswith(f"Atlas.{column}: expected a DynamoDB ")
+        assert message.endswith(f" value (value: {value!r})")
+
+    def test_update_action_and_json(self) -> None:
+        """An update action's document value and the JSON form also name the path from the model."""
+        with pytest.raises(InvalidValue, match=r"^Atlas\.home\.street\.name: "):
+            Atlas.home.set(Place(street=Street(name=5)))
+        with pytest.raises(InvalidValue, match=r"^Atlas\.home\.street\.name: "):
+            Atlas(id="a", home=Place(street=Street(name=5))).to_dict(json=True)
+
+    def test_document_alone(self) -> None:
+        """A document dumped on its own still names the document class and column."""
+        with pytest.raises(InvalidValue, match=r"^Street\.name: "):
+            Street.__adyn__.dump_item(Street(name=5))
