@@ -522,8 +522,11 @@ def paired(a: Bench, b: Bench) -> float:
 #: Where own time goes, by the file of the function (first match wins). Built-in functions (hashing, ``str.join``,
 #: socket calls...) are charged to the groups of the functions that called them, in proportion to their calls' time.
 CATEGORIES: tuple[tuple[str, str], ...] = (
+    (
+        "SigV4 signing (adyn's signer, botocore signers, hmac)",
+        r"/adyn/_sigv4\.py$|botocore/(auth|signers)\.py$|/hmac\.py$",
+    ),
     ("adyn (request building, compiled codec, transport)", r"/adyn/|^<adyn "),
-    ("SigV4 signing (botocore auth, signers, hmac)", r"botocore/(auth|signers)\.py$|/hmac\.py$"),
     ("user-agent header (botocore useragent)", r"botocore/useragent\.py$"),
     ("endpoint ruleset resolution (botocore regions)", r"botocore/(regions|endpoint_provider)\.py$"),
     (
@@ -568,7 +571,11 @@ LANDMARKS: tuple[tuple[str, str, str], ...] = (
     ),
     ("user-agent header: `UserAgentString.to_string`", r"botocore/useragent\.py$", "to_string"),
     ("signing: `AioRequestSigner.sign` (SigV4 and its hooks)", r"aiobotocore/signers\.py$", "sign"),
-    ("SigV4 itself: `SigV4Auth.add_auth`", r"botocore/auth\.py$", "add_auth"),
+    (
+        "SigV4 itself: `add_auth` (adyn's `DynamoDBSigV4Auth`)",
+        r"adyn/_sigv4\.py$|botocore/auth\.py$",
+        "add_auth",
+    ),
     ("HTTP round trip: `AIOHTTPSession.send` (aiohttp)", r"aiobotocore/httpsession\.py$", "send"),
     ("retry decision: `_needs_retry`", r"aiobotocore/endpoint\.py$", "_needs_retry"),
     ("response parsing: `ResponseParser.parse`", r"aiobotocore/parsers\.py$", "parse"),
