@@ -161,7 +161,7 @@ def echoes(
                 continue
             path = operand._path  # pyright: ignore[reportPrivateUsage]
             column = info.columns_by_dynamo[str(path[0])]
-            if column.name in ("pk", "sk"):
+            if column.name == "pk":
                 continue
             terms = [getattr(part, name, None) for name in ("rhs", "argument", "low", "high")]
             terms += getattr(part, "values", None) or []
@@ -207,13 +207,18 @@ def scenarios(
 ) -> list[Model]:
     """
     Up to `size` items of the model for `kind` over `hashes` hash keys under `pk`, each holding, half the time
-    each, the values `conditions` compare with where they look for them (`echoes`).
+    each, the values `conditions` compare with where they look for them (`echoes`); sort keys are often those
+    values too.
     """
     model = MODELS[kind]
     hints = echoes(model, conditions)
+    # Sort keys too echo the conditions' bounds (a key is never empty).
+    bounds = [value for name, _, value in hints if name == "sk" and value not in ("", b"")]
+    sort_keys = st.one_of(diff_range_values(kind), *([st.sampled_from(bounds)] if bounds else []))
+    hints = [hint for hint in hints if hint[0] != "sk"]
     keys = draw(
         st.lists(
-            st.tuples(st.integers(0, hashes - 1), diff_range_values(kind)),
+            st.tuples(st.integers(0, hashes - 1), sort_keys),
             unique=True,
             min_size=min(4, size),
             max_size=size,
