@@ -987,6 +987,7 @@ __all__ += [
     "diff_items",
     "diff_key_conditions",
     "diff_range_values",
+    "diff_updates",
     "make_diff_model",
 ]
 
@@ -1253,3 +1254,62 @@ def diff_key_conditions(model: type[Model], kind: str, pk: str) -> st.SearchStra
             lambda t: hash_part & t[0] if t[1] else t[0] & hash_part
         ),
     )
+
+
+def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
+    # The update actions that fit the differential column `name` (values from the column's small domain).
+    v = _DIFF_VALUES[name]
+
+    def call(method: str, values: st.SearchStrategy[Any] = v) -> st.SearchStrategy[Recipe]:
+        return values.map(lambda x: lambda m: getattr(getattr(m, name), method)(x))
+
+    options: list[st.SearchStrategy[Recipe]] = [call("set"), st.just(lambda m: getattr(m, name).remove())]
+    if name in ("n", "d"):
+        options += [call("add"), call("increment"), call("decrement"), call("set_if_not_exists")]
+        if name == "n":  # a copy from a list position, missing when the list is short
+            options.append(st.integers(0, 2).map(lambda i: lambda m: m.n.set(m.li[i])))
+    elif name == "s":
+        options += [call("set_if_not_exists")]
+    elif name in ("ss", "ns", "bs"):
+        element = {"ss": _DIFF_STRINGS, "ns": _DIFF_INTS, "bs": _DIFF_BYTES}[name]
+        options += [call("add"), call("delete"), call("add", element), call("delete", element)]
+    elif name == "li":
+        options += [
+            call("append"),
+            call("prepend"),
+            st.tuples(st.integers(0, 4), _DIFF_INTS).map(lambda t: lambda m: m.li[t[0]].set(t[1])),
+            st.integers(0, 3).map(lambda i: lambda m: m.li[i].remove()),
+        ]
+    elif name == "doc":
+        options += [
+            st.tuples(_DIFF_KEYS, _DIFF_DYNAMIC).map(lambda t: lambda m: m.doc[t[0]].set(t[1])),
+            st.tuples(_DIFF_KEYS, _DIFF_KEYS, _diff_scalars()).map(
+                lambda t: lambda m: m.doc[t[0]][t[1]].set(t[2])
+            ),
+            st.tuples(_DIFF_KEYS, _DIFF_INTS).map(lambda t: lambda m: m.doc[t[0]].increment(t[1])),
+            st.tuples(_DIFF_KEYS, st.lists(_DIFF_INTS, max_size=2)).map(
+                lambda t: lambda m: m.doc[t[0]].append(t[1])
+            ),
+            _DIFF_KEYS.map(lambda k: lambda m: m.doc[k].remove()),
+            st.tuples(_DIFF_KEYS, _DIFF_KEYS).map(lambda t: lambda m: m.doc[t[0]].set(m.doc[t[1]])),
+        ]
+    elif name == "any":
+        options += [st.integers(0, 3).map(lambda i: lambda m: m.any[i].set(m.n))]
+    return st.one_of(options)
+
+
+@functools.cache
+def _diff_update_recipes(max_size: int) -> st.SearchStrategy[list[Recipe]]:
+    per_column = st.one_of([st.tuples(st.just(n), _diff_actions_on(n)) for n in DIFF_COLUMNS])
+    return st.lists(per_column, unique_by=lambda t: t[0], min_size=1, max_size=max_size).map(
+        lambda ts: [t[1] for t in ts]
+    )
+
+
+def diff_updates(model: type[Model], *, max_size: int = 4) -> st.SearchStrategy[list[Action]]:
+    """
+    Lists of update actions over a differential model, at most one per non-key column (so no two paths overlap,
+    and no list loses more than one position): SET of values and of other paths, if_not_exists, arithmetic,
+    list_append both ways, list positions and map keys, REMOVE, ADD and DELETE of sets and elements.
+    """
+    return _diff_update_recipes(max_size).map(lambda recipes: [r(model) for r in recipes])
