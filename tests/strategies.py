@@ -1301,12 +1301,12 @@ def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
 @functools.cache
 def _diff_update_recipes(max_size: int) -> st.SearchStrategy[list[Recipe]]:
     per_column = st.one_of([st.tuples(st.just(n), _diff_actions_on(n)) for n in DIFF_COLUMNS])
-    return st.lists(per_column, unique_by=lambda t: t[0], min_size=1, max_size=max_size).map(
+    return st.lists(per_column, unique_by=lambda t: t[0], min_size=min(3, max_size), max_size=max_size).map(
         lambda ts: [t[1] for t in ts]
     )
 
 
-def diff_updates(model: type[Model], *, max_size: int = 4) -> st.SearchStrategy[list[Action]]:
+def diff_updates(model: type[Model], *, max_size: int = 6) -> st.SearchStrategy[list[Action]]:
     """
     Lists of update actions over a differential model, at most one per non-key column (so no two paths overlap,
     and no list loses more than one position): SET of values and of other paths, if_not_exists, arithmetic,
