@@ -1256,6 +1256,10 @@ def diff_key_conditions(model: type[Model], kind: str, pk: str) -> st.SearchStra
     )
 
 
+# Appending nothing leaves a list as it was whichever end it goes to.
+_DIFF_NONEMPTY_LISTS = st.lists(_DIFF_INTS, min_size=1, max_size=2)
+
+
 def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
     # The update actions that fit the differential column `name` (values from the column's small domain).
     v = _DIFF_VALUES[name]
@@ -1275,8 +1279,8 @@ def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
         options += [call("add"), call("delete"), call("add", element), call("delete", element)]
     elif name == "li":
         options += [
-            call("append"),
-            call("prepend"),
+            call("append", _DIFF_NONEMPTY_LISTS),
+            call("prepend", _DIFF_NONEMPTY_LISTS),
             st.tuples(st.integers(0, 4), _DIFF_INTS).map(lambda t: lambda m: m.li[t[0]].set(t[1])),
             st.integers(0, 3).map(lambda i: lambda m: m.li[i].remove()),
         ]
@@ -1287,9 +1291,7 @@ def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
                 lambda t: lambda m: m.doc[t[0]][t[1]].set(t[2])
             ),
             st.tuples(_DIFF_KEYS, _DIFF_INTS).map(lambda t: lambda m: m.doc[t[0]].increment(t[1])),
-            st.tuples(_DIFF_KEYS, st.lists(_DIFF_INTS, max_size=2)).map(
-                lambda t: lambda m: m.doc[t[0]].append(t[1])
-            ),
+            st.tuples(_DIFF_KEYS, _DIFF_NONEMPTY_LISTS).map(lambda t: lambda m: m.doc[t[0]].append(t[1])),
             _DIFF_KEYS.map(lambda k: lambda m: m.doc[k].remove()),
             st.tuples(_DIFF_KEYS, _DIFF_KEYS).map(lambda t: lambda m: m.doc[t[0]].set(m.doc[t[1]])),
         ]
