@@ -253,9 +253,15 @@ def moto_fails_update(actions: Iterable[Action], item: dict[str, Any]) -> bool:
     notation, stored in `item` or given (``{"N": "1E+5"}``, as adyn dumps ``Decimal("1E+5")``): moto 5.2 answers
     a 500, where DynamoDB computes. Found by the update property; ``ADD d :one`` and ``SET d = d + :one`` on a
     stored ``1E+5``, and ``ADD d :v`` with ``:v`` = ``1E+5``, reproduce it alone; on ``100000`` and ``0.5`` they
-    work.
+    work. Also whether an action SETs a map key under a present value that is no map (``SET doc.a.b = :v`` where
+    ``doc.a`` is ``"t"``, ``5``, ``[1]``, null or a bool): moto 5.2 succeeds and changes nothing, where DynamoDB
+    rejects the document path.
     """
     for action in actions:
+        path = action.operand._path  # pyright: ignore[reportPrivateUsage]
+        parent = resolve(path[:-1], item) if len(path) > 1 else None
+        if action.verb == "SET" and isinstance(path[-1], str) and parent is not None and "M" not in parent:
+            return True
         if not (action.verb == "ADD" or action.form in ("+", "-")):
             continue
         current = resolve(action.operand._path, item)  # pyright: ignore[reportPrivateUsage]
