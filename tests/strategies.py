@@ -987,6 +987,7 @@ __all__ += [
     "diff_items",
     "diff_key_conditions",
     "diff_range_values",
+    "diff_updates",
     "make_diff_model",
 ]
 
@@ -1147,8 +1148,9 @@ def _diff_leaves(kind: str) -> st.SearchStrategy[Recipe]:
     dynamic_ordered = st.one_of(_DIFF_INTS, _DIFF_STRINGS, _DIFF_BYTES)
     ordered = st.one_of([st.tuples(st.just(n), _ordered_values(n, kind)) for n in _DIFF_ORDERED])
     every = st.one_of([st.tuples(st.just(n), _DIFF_VALUES[n]) for n in DIFF_COLUMNS])
-    return st.one_of(
-        st.just(lambda m: Condition()),
+    prefixes = st.one_of(_DIFF_STRINGS, _DIFF_BYTES)
+    # Four families drawn equally often (a flat one_of would make comparisons a small minority of the leaves).
+    compared = st.one_of(
         st.tuples(comparisons, ordered).map(lambda t: lambda m: t[0](getattr(m, t[1][0]), t[1][1])),
         st.tuples(st.sampled_from((operator.eq, operator.ne)), every).map(
             lambda t: lambda m: t[0](getattr(m, t[1][0]), t[1][1])
@@ -1158,15 +1160,24 @@ def _diff_leaves(kind: str) -> st.SearchStrategy[Recipe]:
         st.tuples(st.sampled_from((operator.eq, operator.ne)), _diff_paths(), _DIFF_DYNAMIC).map(
             lambda t: lambda m: t[0](t[1](m), t[2])
         ),
+        # Operands on both sides.
+        comparisons.map(lambda op: lambda m: op(m.n, m.d)),
+        comparisons.map(lambda op: lambda m: op(m.s, m.any)),
+        comparisons.map(lambda op: lambda m: op(m.li[0], m.n)),
+    )
+    present = st.one_of(
+        st.just(lambda m: Condition()),
         st.tuples(operands, st.sampled_from(_NONE_CHECKS)).map(lambda t: lambda m: t[1](t[0](m))),
         operands.map(lambda o: lambda m: o(m).exists()),
         operands.map(lambda o: lambda m: o(m).not_exists()),
         st.tuples(operands, st.sampled_from(_ATTRIBUTE_TYPES)).map(
             lambda t: lambda m: t[0](m).attribute_type(t[1])
         ),
-        # No BETWEEN: moto 5.2.1 never matches a stored 0, "" or b"" (FuncBetween.expr tests the attribute's
-        # truthiness: ``if start_has_value and attr and end_has_value``). The reference's BETWEEN is checked on
-        # hand-picked cases instead.
+    )
+    # No BETWEEN: moto 5.2.1 never matches a stored 0, "" or b"" (FuncBetween.expr tests the attribute's
+    # truthiness: ``if start_has_value and attr and end_has_value``). The reference's BETWEEN is checked on
+    # hand-picked cases instead.
+    members = st.one_of(
         st.one_of(
             [
                 st.tuples(st.just(n), st.lists(_ordered_values(n, kind), min_size=1, max_size=3))
@@ -1176,12 +1187,15 @@ def _diff_leaves(kind: str) -> st.SearchStrategy[Recipe]:
         st.tuples(_diff_paths(), st.lists(dynamic_ordered, min_size=1, max_size=3)).map(
             lambda t: lambda m: t[0](m).in_(*t[1])
         ),
+    )
+    # No size(): moto fails a scan whose size() meets a missing attribute, a number, a bool or a null
+    # ("Bad Filter Expression: Invalid attribute name <name>", or a 500), where DynamoDB's size() is missing
+    # and the comparison false. The reference's size() is checked on hand-picked cases instead.
+    functions = st.one_of(
         _DIFF_STRINGS.map(lambda p: lambda m: m.s.begins_with(p)),
+        st.tuples(_diff_paths(), prefixes).map(lambda t: lambda m: t[0](m).begins_with(t[1])),
+        prefixes.map(lambda p: lambda m: m.any.begins_with(p)),
         _DIFF_BYTES.map(lambda p: lambda m: m.b.begins_with(p)),
-        st.tuples(_diff_paths(), st.one_of(_DIFF_STRINGS, _DIFF_BYTES)).map(
-            lambda t: lambda m: t[0](m).begins_with(t[1])
-        ),
-        st.one_of(_DIFF_STRINGS, _DIFF_BYTES).map(lambda p: lambda m: m.any.begins_with(p)),
         _DIFF_STRINGS.map(lambda v: lambda m: m.s.contains(v)),
         _DIFF_STRINGS.map(lambda v: lambda m: m.ss.contains(v)),
         _DIFF_INTS.map(lambda v: lambda m: m.ns.contains(v)),
@@ -1190,14 +1204,8 @@ def _diff_leaves(kind: str) -> st.SearchStrategy[Recipe]:
         st.tuples(_diff_paths() | st.just(lambda m: m.any), _diff_scalars()).map(
             lambda t: lambda m: t[0](m).contains(t[1])
         ),
-        # No size(): moto fails a scan whose size() meets a missing attribute, a number, a bool or a null
-        # ("Bad Filter Expression: Invalid attribute name <name>", or a 500), where DynamoDB's size() is missing
-        # and the comparison false. The reference's size() is checked on hand-picked cases instead.
-        # Operands on both sides.
-        comparisons.map(lambda op: lambda m: op(m.n, m.d)),
-        comparisons.map(lambda op: lambda m: op(m.s, m.any)),
-        comparisons.map(lambda op: lambda m: op(m.li[0], m.n)),
     )
+    return st.one_of(compared, present, members, functions)
 
 
 @functools.cache
@@ -1230,7 +1238,10 @@ def diff_key_conditions(model: type[Model], kind: str, pk: str) -> st.SearchStra
     m: Any = model
     values = _DIFF_RANGE[kind]
     ops = st.sampled_from((operator.eq, operator.lt, operator.le, operator.gt, operator.ge))
-    parts = [st.tuples(ops, values).map(lambda t: t[0](m.sk, t[1]))]
+    parts = [
+        st.tuples(ops, values).map(lambda t: t[0](m.sk, t[1])),
+        _sorted_pair(values).map(lambda lh: m.sk.between(*lh)),
+    ]
     if kind == "S":
         parts.append(_DIFF_STRINGS.map(lambda p: m.sk.begins_with(p)))
     if kind == "B":
@@ -1238,9 +1249,69 @@ def diff_key_conditions(model: type[Model], kind: str, pk: str) -> st.SearchStra
     hash_part = m.pk == pk
     return st.one_of(
         st.just(hash_part),
+        # Either order: adyn sends the hash part first (moto answers a 500 to ``sk BETWEEN :a AND :b AND pk = :c``).
         st.tuples(st.one_of(parts), st.booleans()).map(
             lambda t: hash_part & t[0] if t[1] else t[0] & hash_part
         ),
-        # A BETWEEN goes after the hash part: moto answers a 500 to ``sk BETWEEN :a AND :b AND pk = :c``.
-        _sorted_pair(values).map(lambda lh: hash_part & m.sk.between(*lh)),
     )
+
+
+# Appending nothing leaves a list as it was whichever end it goes to.
+_DIFF_NONEMPTY_LISTS = st.lists(_DIFF_INTS, min_size=1, max_size=2)
+
+
+def _diff_actions_on(name: str) -> st.SearchStrategy[Recipe]:
+    # The update actions that fit the differential column `name` (values from the column's small domain).
+    v = _DIFF_VALUES[name]
+
+    def call(method: str, values: st.SearchStrategy[Any] = v) -> st.SearchStrategy[Recipe]:
+        return values.map(lambda x: lambda m: getattr(getattr(m, name), method)(x))
+
+    options: list[st.SearchStrategy[Recipe]] = [call("set"), st.just(lambda m: getattr(m, name).remove())]
+    if name in ("n", "d"):
+        options += [call("add"), call("increment"), call("decrement"), call("set_if_not_exists")]
+        if name == "n":  # a copy from a list position, missing when the list is short
+            options.append(st.integers(0, 2).map(lambda i: lambda m: m.n.set(m.li[i])))
+    elif name == "s":
+        options += [call("set_if_not_exists")]
+    elif name in ("ss", "ns", "bs"):
+        element = {"ss": _DIFF_STRINGS, "ns": _DIFF_INTS, "bs": _DIFF_BYTES}[name]
+        options += [call("add"), call("delete"), call("add", element), call("delete", element)]
+    elif name == "li":
+        options += [
+            call("append", _DIFF_NONEMPTY_LISTS),
+            call("prepend", _DIFF_NONEMPTY_LISTS),
+            st.tuples(st.integers(0, 4), _DIFF_INTS).map(lambda t: lambda m: m.li[t[0]].set(t[1])),
+            st.integers(0, 3).map(lambda i: lambda m: m.li[i].remove()),
+        ]
+    elif name == "doc":
+        options += [
+            st.tuples(_DIFF_KEYS, _DIFF_DYNAMIC).map(lambda t: lambda m: m.doc[t[0]].set(t[1])),
+            st.tuples(_DIFF_KEYS, _DIFF_KEYS, _diff_scalars()).map(
+                lambda t: lambda m: m.doc[t[0]][t[1]].set(t[2])
+            ),
+            st.tuples(_DIFF_KEYS, _DIFF_INTS).map(lambda t: lambda m: m.doc[t[0]].increment(t[1])),
+            st.tuples(_DIFF_KEYS, _DIFF_NONEMPTY_LISTS).map(lambda t: lambda m: m.doc[t[0]].append(t[1])),
+            _DIFF_KEYS.map(lambda k: lambda m: m.doc[k].remove()),
+            st.tuples(_DIFF_KEYS, _DIFF_KEYS).map(lambda t: lambda m: m.doc[t[0]].set(m.doc[t[1]])),
+        ]
+    elif name == "any":
+        options += [st.integers(0, 3).map(lambda i: lambda m: m.any[i].set(m.n))]
+    return st.one_of(options)
+
+
+@functools.cache
+def _diff_update_recipes(max_size: int) -> st.SearchStrategy[list[Recipe]]:
+    per_column = st.one_of([st.tuples(st.just(n), _diff_actions_on(n)) for n in DIFF_COLUMNS])
+    return st.lists(per_column, unique_by=lambda t: t[0], min_size=min(3, max_size), max_size=max_size).map(
+        lambda ts: [t[1] for t in ts]
+    )
+
+
+def diff_updates(model: type[Model], *, max_size: int = 6) -> st.SearchStrategy[list[Action]]:
+    """
+    Lists of update actions over a differential model, at most one per non-key column (so no two paths overlap,
+    and no list loses more than one position): SET of values and of other paths, if_not_exists, arithmetic,
+    list_append both ways, list positions and map keys, REMOVE, ADD and DELETE of sets and elements.
+    """
+    return _diff_update_recipes(max_size).map(lambda recipes: [r(model) for r in recipes])

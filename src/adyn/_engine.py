@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar, cast, overlo
 
 from ._batch import batch_get, gather_bounded, key_identity
 from ._bulk import Batch, BatchResult, delete_all, put_all
-from ._expressions import Action, Comparison, Condition, check_key_condition, iter_conditions
+from ._expressions import Action, Comparison, Condition, check_key_condition, hash_first, iter_conditions
 from ._hooks import Hooks, run_hooks
 from ._indexes import Index
 from ._models import NAME_PATTERN, NAME_RULE, SNAPSHOT, Model, ModelInfo
@@ -732,7 +732,7 @@ class Engine:
         assert hash_key is not None
         label = f"index {index.name}" if index is not None else f"table of {model.__name__}"
         check_key_condition(key, hash_key, range_key, target=label)
-        return Query(self, model, index, _Options(key=key))
+        return Query(self, model, index, _Options(key=hash_first(key, hash_key)))
 
     @overload
     def scan(self, target: type[M]) -> Scan[M]: ...

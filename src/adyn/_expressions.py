@@ -23,7 +23,16 @@ from .exceptions import InvalidCondition, InvalidExpression, InvalidKeyCondition
 if TYPE_CHECKING:
     from ._wire import AttributeValue, ExpressionFragments
 
-__all__ = ["Action", "Condition", "Operand", "Path", "Size", "check_key_condition", "compile_expressions"]
+__all__ = [
+    "Action",
+    "Condition",
+    "Operand",
+    "Path",
+    "Size",
+    "check_key_condition",
+    "compile_expressions",
+    "hash_first",
+]
 
 T = TypeVar("T")
 
@@ -856,6 +865,23 @@ def check_key_condition(
             raise fail(f"{label} is not a key of this table or index; use a filter", label)
     if not seen_hash:
         raise fail(f"a key condition needs {hash_label} == value", hash_label)
+
+
+def hash_first(condition: Condition, hash_key: Operand[Any]) -> Condition:
+    """
+    A checked key condition with its hash-key part first: ``sk BETWEEN :a AND :b AND pk = :c`` becomes
+    ``pk = :c AND sk BETWEEN :a AND :b``. DynamoDB takes either order; moto 5.2 answers a 500 to a BETWEEN before
+    the hash part, so adyn always sends the order every server takes.
+    """
+    if not isinstance(condition, And):
+        return condition
+    path = hash_key._path  # pyright: ignore[reportPrivateUsage]
+
+    def is_hash(part: Condition) -> bool:
+        return isinstance(part, Comparison) and isinstance(part.lhs, Operand) and part.lhs._path == path  # pyright: ignore[reportPrivateUsage]
+
+    parts = condition.conditions
+    return And((*[p for p in parts if is_hash(p)], *[p for p in parts if not is_hash(p)]))
 
 
 # -- update actions -----------------------------------------------------------------------------------------------

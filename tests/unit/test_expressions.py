@@ -27,7 +27,7 @@ from adyn import (
     column,
     compile_expressions,
 )
-from adyn._expressions import check_key_condition
+from adyn._expressions import check_key_condition, hash_first
 from adyn.types import DateTime
 
 
@@ -1192,6 +1192,19 @@ def test_projection_overlapping_paths_raise(build: Build, label: str) -> None:
     assert excinfo.value.model is Post
     assert excinfo.value.column == label
     assert excinfo.value.value is operands[1]
+
+
+def test_hash_first_puts_the_hash_part_of_a_key_condition_first() -> None:
+    """A key condition written range part first is sent hash part first (moto 5.2 fails the other order with a
+    BETWEEN); one already in that order, or a lone hash part, is left as it is."""
+    written = Comment.sort.between("a", "b") & (Comment.post == U)
+    assert compile_expressions(key=hash_first(written, Comment.post))["KeyConditionExpression"] == (
+        "(#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2)"
+    )
+    in_order = (Comment.post == U) & (Comment.sort < "b")
+    assert hash_first(in_order, Comment.post).conditions == in_order.conditions  # type: ignore[attr-defined]
+    alone = Comment.post == U
+    assert hash_first(alone, Comment.post) is alone
 
 
 # -- placeholders across the fragments of one request ---------------------------------------------------------------
