@@ -363,14 +363,22 @@ class Engine:
         """
         self._check()
         names = {self.table_name(m) for m in models}
+        deleting: list[str] = []
         for name in sorted(names):
             try:
                 await self._call("DeleteTable", {"TableName": name}, name)
             except TableNotFound:  # already gone: fine
                 continue
-            # DynamoDB deletes in the background (the table is DELETING meanwhile): until it is gone, creating
-            # it again fails, and bind() would find it and then lose it while waiting for it to be ACTIVE.
-            await wait_until_deleted(self._transport, name)
+            deleting.append(name)
+        # DynamoDB deletes in the background (the table is DELETING meanwhile): until it is gone, creating it again
+        # fails, and bind() would find it and then lose it while waiting for it to be ACTIVE. The tables are
+        # awaited together, not one after the other.
+        waits = await gather_bounded(
+            lambda name: wait_until_deleted(self._transport, name), deleting, len(deleting) or 1
+        )
+        errors = [result for result in waits if isinstance(result, BaseException)]
+        if errors:
+            raise errors[0]
         for model in [m for m, t in self._bound.items() if t in names]:
             del self._bound[model]
 
