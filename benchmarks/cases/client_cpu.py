@@ -521,12 +521,14 @@ def paired(a: Bench, b: Bench) -> float:
 
 #: Where own time goes, by the file of the function (first match wins). Built-in functions (hashing, ``str.join``,
 #: socket calls...) are charged to the groups of the functions that called them, in proportion to their calls' time.
+#: The group of adyn's own code (its signer is charged to signing, which is matched first).
+ADYN_OWN = "adyn (request building, compiled codec, transport)"
 CATEGORIES: tuple[tuple[str, str], ...] = (
     (
         "SigV4 signing (adyn's signer, botocore signers, hmac)",
         r"/adyn/_sigv4\.py$|botocore/(auth|signers)\.py$|/hmac\.py$",
     ),
-    ("adyn (request building, compiled codec, transport)", r"/adyn/|^<adyn "),
+    (ADYN_OWN, r"/adyn/|^<adyn "),
     ("user-agent header (botocore useragent)", r"botocore/useragent\.py$"),
     ("endpoint ruleset resolution (botocore regions)", r"botocore/(regions|endpoint_provider)\.py$"),
     (
@@ -803,7 +805,7 @@ def _profile_section(profiles: list[Profile], raw_us: dict[str, float]) -> str:
         return ", ".join(f"`{name}` {_us(p.us(seconds))}" for name, seconds in items)
 
     def summary(p: Profile) -> str:
-        adyn = p.us(p.by_category.get(CATEGORIES[0][0], 0.0))
+        adyn = p.us(p.by_category.get(ADYN_OWN, 0.0))
         text = f"adyn's own code is ≈ {_us(adyn)} µs ({100 * adyn / p.cpu_us:.0f}%) of it, the rest is below adyn."
         goal, what = (
             (QUERY_MAX_MS * 1000, f"{QUERY_MAX_MS:g} ms")
