@@ -329,10 +329,11 @@ class ReadTransaction(CommitOnExit):
         self._engine = engine
         self._objects: list[Any] = []
         self._entries: list[dict[str, Any]] = []
+        self._keys: set[tuple[Any, ...]] = set()
 
     def load(self, *objs: Any) -> None:
         """
-        Stage objects to read by key (at most 100 in one transaction).
+        Stage objects to read by key (at most 100 in one transaction, each item once).
         """
         for obj in objs:
             info, table = self._engine._info(obj)  # pyright: ignore[reportPrivateUsage]
@@ -340,7 +341,17 @@ class ReadTransaction(CommitOnExit):
                 raise InvalidValue(
                     f"a transaction reads at most {TRANSACTION_LIMIT} items", value=obj, model=info.model
                 )
-            self._entries.append({"Get": {"TableName": table, "Key": info.key(obj)}})
+            key = info.key(obj)
+            identity = key_identity(table, key)
+            if identity in self._keys:
+                # DynamoDB refuses a transaction with two operations on one item, reads included.
+                raise InvalidValue(
+                    "this item is already in the transaction; DynamoDB allows one operation per item",
+                    value=obj,
+                    model=info.model,
+                )
+            self._keys.add(identity)
+            self._entries.append({"Get": {"TableName": table, "Key": key}})
             self._objects.append(obj)
 
     def request(self) -> dict[str, Any]:

@@ -936,6 +936,12 @@ CASES: list[Case] = [
         ("Thread", "needs a condition"),
     ),
     Case(
+        "read-transaction-same-item-twice",
+        lambda w: in_read_transaction(w, [Thread(forum="f1", number=1), Thread(forum="f1", number=1)]),
+        InvalidValue,
+        ("Thread", "already in the transaction"),
+    ),
+    Case(
         "read-transaction-over-100",
         lambda w: in_read_transaction(w, [Thread(forum="f1", number=n) for n in range(101)]),
         InvalidValue,
