@@ -843,9 +843,18 @@ def check_key_condition(
         label = operand._label  # pyright: ignore[reportPrivateUsage]
         if operand._model is not model:  # pyright: ignore[reportPrivateUsage]
             raise fail(f"{label} is not a column of {getattr(model, '__name__', model)}", label)
-        terms = [getattr(part, "rhs", None), getattr(part, "low", None), getattr(part, "high", None)]
+        terms = [
+            getattr(part, "rhs", None),
+            getattr(part, "low", None),
+            getattr(part, "high", None),
+            getattr(part, "argument", None),
+        ]
         if any(isinstance(term, (Operand, Size)) for term in terms):
             raise fail("key conditions compare with values, not with other attributes", label)
+        for term in terms:
+            if isinstance(term, _Value) and term.av in ({"S": ""}, {"B": b""}):
+                # DynamoDB refuses an empty key value in a key condition, begins_with included.
+                raise fail(f"{label} is compared with an empty value; key values cannot be empty", label)
         if path == hash_key._path:  # pyright: ignore[reportPrivateUsage]
             if seen_hash:
                 raise fail("the hash key appears twice", label)

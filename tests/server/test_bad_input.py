@@ -695,6 +695,20 @@ CASES: list[Case] = [
         ("Thread.forum", "only =="),
     ),
     Case(
+        "key-condition-empty-hash",
+        lambda w: w.engine.query(Thread, key=Thread.forum == ""),
+        InvalidKeyCondition,
+        ("Thread.forum", "empty"),
+    ),
+    Case(
+        "key-condition-empty-prefix",
+        lambda w: w.engine.query(
+            Thread.by_author_title, key=(Thread.author == "a") & Thread.title.begins_with("")
+        ),
+        InvalidKeyCondition,
+        ("Thread.title", "empty"),
+    ),
+    Case(
         "key-condition-missing-hash",
         lambda w: w.engine.query(Thread.by_author, key=Thread.number == 1),
         InvalidKeyCondition,
