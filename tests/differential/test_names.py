@@ -75,7 +75,9 @@ async def test_weird_names_round_trip_through_placeholders(
     An item whose columns and map keys have reserved or punctuated names is saved, read, found by a filter on
     every one of them, updated and deleted under a condition on them, unchanged by the trip, through placeholders.
     """
-    names = data.draw(st.lists(_NAMES, min_size=len(DIFF_COLUMNS), max_size=len(DIFF_COLUMNS), unique=True))
+    # Not the table keys' own backing names: two columns cannot share one (adyn refuses that model).
+    free = _NAMES.filter(lambda name: name not in (NAMES["pk"], NAMES["sk"]))
+    names = data.draw(st.lists(free, min_size=len(DIFF_COLUMNS), max_size=len(DIFF_COLUMNS), unique=True))
     keys = data.draw(st.lists(_NAMES, min_size=2, max_size=2, unique=True), label="map keys")
     text, other = data.draw(st.lists(_NAMES, min_size=2, max_size=2, unique=True), label="values")
     backing = {**NAMES, **dict(zip(DIFF_COLUMNS, names, strict=True))}
