@@ -9,17 +9,13 @@ transactions, PartiQL, UpdateTimeToLive and streams.
 
 from __future__ import annotations
 
-import collections
 import os
 import shutil
 import socket
 import subprocess
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
-from adyn.local import LOCAL_CREDENTIALS
+from adyn.local import LocalDynamoDB, LocalServerError
 
 __all__ = ["DYNALITE_VARIABLE", "Dynalite", "find_dynalite"]
 
@@ -62,39 +58,24 @@ def _free_port() -> int:
         return port
 
 
-class Dynalite:
+class Dynalite(LocalDynamoDB):
     """
-    A dynalite server in a subprocess on ``127.0.0.1``, in memory, with table creation and deletion instant
-    (or deletion taking `delete_table_ms`, the table DELETING meanwhile, as on DynamoDB).
-
-    Used like `adyn.local.LocalDynamoDB`: ``with Dynalite() as server: Engine(**server.engine_options())``.
+    A dynalite server in a subprocess on ``127.0.0.1``, in memory, with table creation and deletion instant (or
+    deletion taking `delete_table_ms`). `adyn.local.LocalDynamoDB` with dynalite in moto's place: the same
+    lifecycle, ``with Dynalite() as server: Engine(**server.engine_options())``; no `reset`.
     """
-
-    region = "us-east-1"
 
     def __init__(self, *, start_timeout: float = 30.0, delete_table_ms: int = 0) -> None:
-        self._start_timeout = start_timeout
+        super().__init__(start_timeout=start_timeout)
         self._delete_table_ms = delete_table_ms
-        self._process: subprocess.Popen[str] | None = None
-        self._drain: threading.Thread | None = None
-        self._log: collections.deque[str] = collections.deque(maxlen=50)
-        self.port: int | None = None
-
-    @property
-    def endpoint_url(self) -> str:
-        if self.port is None:
-            raise RuntimeError("dynalite is not running")
-        return f"http://127.0.0.1:{self.port}"
-
-    def engine_options(self) -> dict[str, Any]:
-        """Keyword arguments for `adyn.Engine` pointing at this server."""
-        return {"endpoint_url": self.endpoint_url, "region": self.region, **LOCAL_CREDENTIALS}
 
     def start(self) -> None:
-        """Start the server and block until it listens."""
+        """Start the server and block until it listens. Idempotent while running."""
+        if self.running:
+            return
         executable = find_dynalite()
         # dynalite cannot report a port it picked itself, so pick a free one; retry if another process took it.
-        for _ in range(5):
+        for attempt in range(5):
             port = _free_port()
             process = subprocess.Popen(
                 [
@@ -116,57 +97,19 @@ class Dynalite:
                 text=True,
             )
             assert process.stdout is not None
-            deadline = time.monotonic() + self._start_timeout
-            ready = False
-            while time.monotonic() < deadline:
-                line = process.stdout.readline()
-                if not line:
-                    break
-                self._log.append(line.rstrip())
-                if "listening at" in line:
-                    ready = True
-                    break
-            if ready:
-                self._process, self.port = process, port
-                self._drain = threading.Thread(target=self._drain_output, name="dynalite-log", daemon=True)
-                self._drain.start()
-                return
-            process.kill()
-            process.wait()
-            process.stdout.close()
-        raise RuntimeError("dynalite did not start:\n" + "\n".join(self._log))
-
-    def _drain_output(self) -> None:
-        process = self._process
-        if process is None or process.stdout is None:  # pragma: no cover - set before the thread starts
-            return
-        for line in process.stdout:
-            self._log.append(line.rstrip())
-
-    def stop(self) -> None:
-        """Stop the server and reap the process. Idempotent."""
-        process, self._process, self.port = self._process, None, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
             try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - node exits on SIGTERM
-                process.kill()
-                process.wait()
-        if self._drain is not None:
-            self._drain.join(timeout=5)
-            self._drain = None
-        if process.stdout is not None:
-            process.stdout.close()
+                self._follow(
+                    process, process.stdout, lambda line, port=port: port if "listening at" in line else None
+                )
+            except LocalServerError:
+                if attempt == 4:
+                    raise
+            else:
+                return
 
-    def __enter__(self) -> Dynalite:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def reset(self) -> None:
+        """Not available: dynalite has no reset (moto's `reset` endpoint is moto's own)."""
+        raise NotImplementedError("dynalite has no reset; use fresh table names")
 
     def __repr__(self) -> str:
-        return f"<Dynalite {self.endpoint_url if self.port else 'stopped'}>"
+        return f"<Dynalite {self.endpoint_url if self.running else 'stopped'}>"

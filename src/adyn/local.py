@@ -25,8 +25,9 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 from typing_extensions import Self
 
@@ -65,6 +66,7 @@ class LocalDynamoDB:
         self._requested_port = port
         self._start_timeout = start_timeout
         self._process: subprocess.Popen[str] | None = None
+        self._output: IO[str] | None = None
         self._drain: threading.Thread | None = None
         self._log: collections.deque[str] = collections.deque(maxlen=50)
         self.port: int | None = None
@@ -110,33 +112,44 @@ class LocalDynamoDB:
             text=True,
             env=env,
         )
-        self._process = process
         assert process.stderr is not None
+
+        def bound_port(line: str) -> int | None:
+            match = _READY.search(line)
+            return int(match.group(1)) if match else None
+
+        # moto prints the bound port on stderr.
+        self._follow(process, process.stderr, bound_port)
+
+    def _follow(
+        self, process: subprocess.Popen[str], output: IO[str], ready: Callable[[str], int | None]
+    ) -> None:
+        """
+        Adopt the started server `process`: read its `output` until `ready(line)` returns the port it listens on,
+        then keep draining that output in a thread (or the pipe fills and the server blocks). Raises
+        LocalServerError, the process stopped, if the output ends or the start timeout passes first.
+        """
+        self._process, self._output = process, output
         deadline = time.monotonic() + self._start_timeout
         port: int | None = None
-        # moto prints the bound port on stderr; read until then.
-        while time.monotonic() < deadline:
-            line = process.stderr.readline()
+        while port is None and time.monotonic() < deadline:
+            line = output.readline()
             if not line:
                 break
             self._log.append(line.rstrip())
-            match = _READY.search(line)
-            if match:
-                port = int(match.group(1))
-                break
+            port = ready(line)
         if port is None:
             self._kill()
             raise LocalServerError("the local DynamoDB server did not start:\n" + "\n".join(self._log))
         self.port = port
-        # Keep draining its request log, or the pipe fills and the server blocks.
-        self._drain = threading.Thread(target=self._drain_stderr, name="adyn-local-dynamodb-log", daemon=True)
+        self._drain = threading.Thread(target=self._drain_output, name="adyn-local-dynamodb-log", daemon=True)
         self._drain.start()
 
-    def _drain_stderr(self) -> None:
-        process = self._process
-        if process is None or process.stderr is None:  # pragma: no cover - set before the thread starts
+    def _drain_output(self) -> None:
+        output = self._output
+        if output is None:  # pragma: no cover - set before the thread starts
             return
-        for line in process.stderr:
+        for line in output:
             self._log.append(line.rstrip())
 
     def stop(self) -> None:
@@ -155,14 +168,15 @@ class LocalDynamoDB:
             process.terminate()
             try:
                 process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - moto exits on SIGTERM
+            except subprocess.TimeoutExpired:  # pragma: no cover - the servers exit on SIGTERM
                 process.kill()
                 process.wait()
         if self._drain is not None:
             self._drain.join(timeout=5)
             self._drain = None
-        if process.stderr is not None:
-            process.stderr.close()
+        output, self._output = self._output, None
+        if output is not None:
+            output.close()
 
     def wait(self, timeout: float | None = None) -> bool:
         """

@@ -9,6 +9,11 @@ and the server itself when ``ADYN_TEST_BACKEND=dynalite`` (tests/backends.py) sw
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,3 +69,37 @@ def engine(adyn_engine: Engine) -> Engine:
 def recorder(adyn_recorder: RequestRecorder) -> RequestRecorder:
     """The requests `engine` sends from now on (`adyn_recorder`)."""
     return adyn_recorder
+
+
+#: The first line `adyn local` prints once it listens.
+LOCAL_READY = "local DynamoDB running at http://127.0.0.1:"
+
+
+@pytest.fixture
+def adyn_local_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """
+    `adyn local --port 0` in a subprocess (this tree's ``src`` first on ``PYTHONPATH``), once it has printed its
+    endpoint: the process and its port. Stopped afterwards unless the test stopped it.
+    """
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adyn.cli", "local", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith(LOCAL_READY), first
+        yield process, int(first[len(LOCAL_READY) :].split()[0].rstrip("/"))
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:  # pragma: no cover - the server exits on SIGTERM
+                process.kill()
+                process.communicate()

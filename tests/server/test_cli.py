@@ -401,28 +401,13 @@ def test_console_script_in_subprocess(cli: Cli, local_dynamodb: Any, tmp_path: P
 
 
 @pytest.mark.needs("moto")
-def test_local_server_runs_until_sigterm(tmp_path: Path) -> None:
+def test_local_server_runs_until_sigterm(adyn_local_process: tuple[subprocess.Popen[str], int]) -> None:
     """`adyn local` prints its endpoint, serves, and stops cleanly on SIGTERM."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adyn.cli", "local", "--port", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith("local DynamoDB running at http://127.0.0.1:")
-        assert "--endpoint-url http://127.0.0.1:" in process.stdout.readline()
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    process, _ = adyn_local_process
+    assert process.stdout is not None
+    assert "--endpoint-url http://127.0.0.1:" in process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert out.endswith("stopped\n")
 

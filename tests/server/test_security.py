@@ -267,24 +267,9 @@ def test_local_server_listens_on_loopback_only(local_server: LocalDynamoDB) -> N
     assert_loopback_only(local_server.port)
 
 
-def test_cli_local_server_listens_on_loopback_only(tmp_path: Path) -> None:
+def test_cli_local_server_listens_on_loopback_only(
+    adyn_local_process: tuple[subprocess.Popen[str], int],
+) -> None:
     """`adyn local` listens on 127.0.0.1 and on no other address."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adyn.cli", "local", "--port", "0"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        prefix = "local DynamoDB running at http://127.0.0.1:"
-        assert first.startswith(prefix), first
-        port = int(first[len(prefix) :].split()[0].rstrip("/"))
-        assert_loopback_only(port)
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    _, port = adyn_local_process
+    assert_loopback_only(port)
