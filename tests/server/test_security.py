@@ -65,7 +65,7 @@ def secret_options(local_dynamodb: DynamoDBTarget) -> dict[str, Any]:
     if not isinstance(
         local_dynamodb, LocalDynamoDB
     ):  # a real endpoint ($ADYN_TEST_ENDPOINT) checks credentials
-        pytest.skip("the test credentials only work on the local moto server")
+        pytest.skip("the test credentials only work on a local server (moto or dynalite)")
     return {
         "endpoint_url": local_dynamodb.endpoint_url,
         "region": "us-east-1",
@@ -80,6 +80,7 @@ def secret_options(local_dynamodb: DynamoDBTarget) -> dict[str, Any]:
 # -- credentials --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.needs("condition_item")  # it raises ItemExists, which carries the stored item
 async def test_credentials_stay_out_of_reprs_errors_and_logs(
     secret_options: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
