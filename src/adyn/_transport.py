@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import contextlib
+import inspect
 import json
+import logging
 import os
 import time
 from typing import Any
 
-import aiobotocore.session
 from aiobotocore.config import AioConfig
+from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.parsers import AioJSONParser, AioResponseParserFactory
 from aiobotocore.session import AioSession
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.loaders import Loader
 from botocore.useragent import UserAgentString
 
 from . import _sigv4
@@ -97,29 +101,167 @@ class _FastJSONParser(AioJSONParser):  # type: ignore[misc]  # aiobotocore is un
 
 
 class _FastParserFactory(AioResponseParserFactory):  # type: ignore[misc]  # aiobotocore is untyped
+    def __init__(self) -> None:
+        super().__init__()
+        self._json: Any = None
+
     def create_parser(self, protocol_name: str) -> Any:
-        defaults: dict[str, Any] = getattr(self, "_defaults", {})
         if protocol_name == "json":
-            return _FastJSONParser(**defaults)
+            # botocore asks for a parser per response; a JSON parser keeps no state between responses.
+            if self._json is None:
+                defaults: dict[str, Any] = getattr(self, "_defaults", {})
+                self._json = _FastJSONParser(**defaults)
+            return self._json
         parser: Any = super().create_parser(protocol_name)  # pyright: ignore[reportUnknownMemberType]
         return parser
 
 
-# The process-wide sessions adyn creates, one with the fast parser and one stock: a new AioSession reloads
-# botocore's service JSON (~200 ms); clients from one session are cheap.
+_hooks_logger = logging.getLogger("botocore.hooks")
+
+
+class _FastEmitter(AioHierarchicalEmitter):  # type: ignore[misc]  # aiobotocore is untyped
+    """
+    aiobotocore's event emitter, calling each handler directly: aiobotocore wraps every handler call in a coroutine
+    that checks whether the result is awaitable, and logs it at DEBUG whether or not DEBUG is on. Handlers run in the
+    same order with the same arguments, awaitable results are awaited, and the DEBUG lines are the same when
+    botocore's DEBUG logging is on.
+    """
+
+    async def _emit(self, event_name: str, kwargs: dict[str, Any], stop_on_response: bool = False) -> Any:
+        this: Any = self  # aiobotocore is untyped
+        cache: dict[str, Any] = this._lookup_cache
+        handlers: Any = cache.get(event_name)
+        if handlers is None:
+            handlers = cache[event_name] = this._handlers.prefix_search(event_name)
+        elif not handlers:
+            return []
+        kwargs["event_name"] = event_name
+        debug = _hooks_logger.isEnabledFor(logging.DEBUG)
+        responses: list[tuple[Any, Any]] = []
+        for handler in handlers:
+            if debug:
+                _hooks_logger.debug("Event %s: calling handler %s", event_name, handler)
+            response = handler(**kwargs)
+            if response is not None and inspect.isawaitable(response):
+                response = await response
+            responses.append((handler, response))
+            if stop_on_response and response is not None:
+                break
+        return responses
+
+
+#: The shape type of DynamoDB attribute values in the fast session's service model: botocore's JSON serializer and
+#: parser have no method for it, so they pass such a value through as it is.
+RAW_SHAPE_TYPE = "adyn-raw"
+
+
+def raw_attribute_values(model: dict[str, Any]) -> dict[str, Any]:
+    """
+    A copy of DynamoDB's service model whose attribute values, and the maps and lists of them (items, keys,
+    expression values), are of type `RAW_SHAPE_TYPE`.
+
+    botocore serializes an item by walking every attribute value against the model (``{"S": ...}`` is a structure
+    of ten members, each looked up), a few µs per value: most of a PutItem's serialization. adyn builds and checks
+    attribute values itself, so they can go into the JSON body as they are, once their binary values are base64
+    text (`blobs_to_text`).
+    """
+    shapes: dict[str, Any] = dict(model["shapes"])
+    raw = {"AttributeValue"}
+    for name, shape in shapes.items():
+        inner = shape.get("value") if shape["type"] == "map" else shape.get("member")
+        if shape["type"] in ("map", "list") and inner is not None and inner["shape"] == "AttributeValue":
+            raw.add(name)
+    for name in raw:
+        shapes[name] = {**shapes[name], "type": RAW_SHAPE_TYPE}
+    return {**model, "shapes": shapes}
+
+
+class _RawValueLoader(Loader):  # type: ignore[misc]  # botocore is untyped
+    """botocore's data loader, except that DynamoDB's service model has raw attribute values."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # pyright: ignore[reportUnknownMemberType]
+        self._raw_models: dict[Any, dict[str, Any]] = {}
+
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        base: Any = super()
+        model: Any = base.load_service_model(service_name, type_name, api_version)
+        if service_name != "dynamodb" or type_name != "service-2":
+            return model
+        key = (api_version, id(model))
+        raw = self._raw_models.get(key)
+        if raw is None:
+            raw = self._raw_models[key] = raw_attribute_values(model)
+        return raw
+
+
+def _raw_value_loader(search_path: str | None) -> _RawValueLoader:
+    # As botocore.loaders.create_loader: the session's data_path setting adds search paths.
+    if not search_path:
+        return _RawValueLoader()
+    paths = [os.path.expanduser(os.path.expandvars(p)) for p in search_path.split(os.pathsep)]
+    return _RawValueLoader(extra_search_paths=paths)
+
+
+def new_session(*, fast: bool, profile: str | None = None) -> AioSession:
+    """
+    A new aiobotocore session; with `fast`, the one the fast transport needs: `_FastEmitter` for its event hooks,
+    `_FastParserFactory` for its response parsers and `_RawValueLoader` for its service models.
+    """
+    session: Any
+    if not fast:
+        return AioSession(profile=profile)
+    session = AioSession(profile=profile, event_hooks=_FastEmitter())
+    session.register_component("response_parser_factory", _FastParserFactory())
+    session.register_component("data_loader", _raw_value_loader(session.get_config_variable("data_path")))
+    return session
+
+
+# The process-wide sessions adyn creates, one fast and one stock: a new AioSession reloads botocore's service JSON
+# (~200 ms); clients from one session are cheap.
 _shared_sessions: dict[bool, AioSession] = {}
 
 
 def shared_session(fast: bool = True) -> AioSession:
     session = _shared_sessions.get(fast)
     if session is None:
-        # aiobotocore is untyped (pyright sees get_session's parameters as unknown): call it through Any.
-        untyped: Any = aiobotocore.session
-        created: Any = untyped.get_session()
-        if fast:
-            created.register_component("response_parser_factory", _FastParserFactory())
-        session = _shared_sessions[fast] = created
+        session = _shared_sessions[fast] = new_session(fast=fast)
     return session
+
+
+_b2a_base64 = binascii.b2a_base64
+
+
+def blobs_to_text(value: Any) -> Any:
+    """
+    `value` with every ``bytes`` inside it (binary attribute values) as base64 text, as botocore's serializer would
+    write them; containers without bytes come back as they are (the same objects), the others as copies.
+    """
+    # Type checks through `cls` rather than on `value`: the checkers would narrow it to dict[Unknown, Unknown].
+    cls: Any = type(value)  # pyright: ignore[reportUnknownVariableType]
+    if cls is dict:
+        pairs: Any = value.items()
+    elif cls is list:
+        pairs = enumerate(value)
+    else:
+        return value
+    out: Any = None
+    inner: Any
+    new: Any
+    for key, inner in pairs:
+        kind: Any = type(inner)  # pyright: ignore[reportUnknownVariableType]
+        if kind is bytes:
+            new = _b2a_base64(inner, newline=False).decode("ascii")
+        elif kind is dict or kind is list:
+            new = blobs_to_text(inner)
+            if new is inner:
+                continue
+        else:
+            continue
+        if out is None:
+            out = cls(value)  # pyright: ignore[reportUnknownVariableType]
+        out[key] = new
+    return value if out is None else out  # pyright: ignore[reportUnknownVariableType]
 
 
 def _user_agent(session: Any, config: AioConfig) -> str:
@@ -141,6 +283,14 @@ def _user_agent(session: Any, config: AioConfig) -> str:
         session_user_agent_extra=None,  # botocore appends it to a configured user agent
     )
     return f"{creator.with_client_config(config).to_string()} lib/adyn#{__version__}"
+
+
+def _takes_raw_values(client: Any) -> bool:
+    try:
+        shape: Any = client.meta.service_model.shape_for("AttributeValue")
+    except Exception:  # not a botocore DynamoDB client (a test double): it gets requests as adyn builds them
+        return False
+    return bool(shape.type_name == RAW_SHAPE_TYPE)
 
 
 def _use_fast_signer(client: Any) -> None:
@@ -285,6 +435,9 @@ class Transport:
             read_timeout=read_timeout,
         )
         self._stack: contextlib.AsyncExitStack | None = None
+        # Whether the client's service model takes attribute values as they go on the wire (raw_attribute_values):
+        # then binary values are sent as base64 text.
+        self._raw_values: bool = client is not None and _takes_raw_values(client)
         self.hooks = Hooks()
 
     async def open(self) -> None:
@@ -298,9 +451,7 @@ class Transport:
         if self._session is not None:
             session = self._session
         elif self._profile is not None:
-            session = AioSession(profile=self._profile)
-            if self._fast:
-                session.register_component("response_parser_factory", _FastParserFactory())
+            session = new_session(fast=self._fast, profile=self._profile)
         else:
             session = shared_session(self._fast)
         warm = getattr(session, "warm_up_loader_caches", None)
@@ -333,6 +484,7 @@ class Transport:
         self._stack = stack
         if self._fast:
             _use_fast_signer(self._client)
+        self._raw_values = _takes_raw_values(self._client)
 
     async def _streams_client(self) -> Any:
         # Made on first use, from the same session and settings, and closed with the DynamoDB client.
@@ -379,7 +531,10 @@ class Transport:
         method = getattr(client, _SNAKE[operation])
         started = time.perf_counter()
         try:
-            response: dict[str, Any] = await method(**request)
+            if self._raw_values and client is self._client:
+                response: dict[str, Any] = await method(**blobs_to_text(request))
+            else:
+                response = await method(**request)
         except ClientError as exc:
             raise translate_error(exc, operation, table_name) from exc
         except (HTTPClientError, BotocoreConnectionError) as exc:

@@ -1,10 +1,12 @@
 """
 What the fast transport changes on the wire, against the server: the signer that signs each request and the
-User-Agent header sent; `fast_transport=False` sends botocore's own.
+User-Agent header sent; `fast_transport=False` sends botocore's own. The request bodies are the same.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import botocore
@@ -18,6 +20,13 @@ from adyn._sigv4 import DynamoDBSigV4Auth
 class Note(Model):
     id: Column[str] = column(hash_key=True)
     text: Column[str] = column(default="")
+
+
+class Packed(Model):
+    h: Column[bytes] = column(hash_key=True)
+    data: Column[bytes | None] = column(default=None)
+    chunks: Column[set[bytes]] = column(factory=set)
+    extra: Column[dict[str, Any]] = column(factory=dict)
 
 
 async def sent_headers(engine: Engine, operation: Any) -> list[dict[str, str]]:
@@ -92,3 +101,63 @@ async def test_stock_transport_keeps_botocore_signer_and_user_agent(
     assert headers
     assert "lib/adyn" not in headers[0]["User-Agent"]
     assert headers[0]["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=")
+
+
+async def sent_bodies(engine: Engine, operation: Callable[[], Awaitable[Any]]) -> list[tuple[str, Any]]:
+    """The operation name and JSON body of every request `operation()` makes the engine send."""
+    seen: list[tuple[str, Any]] = []
+
+    def before_send(request: Any, **kwargs: Any) -> None:
+        target = request.headers["X-Amz-Target"]
+        seen.append((target.decode() if isinstance(target, bytes) else target, json.loads(request.body)))
+
+    events = engine._transport._client.meta.events  # pyright: ignore[reportPrivateUsage]
+    events.register("before-send", before_send)
+    try:
+        await operation()
+    finally:
+        events.unregister("before-send", before_send)
+    return seen
+
+
+async def test_fast_and_stock_transports_send_the_same_bodies(adyn_engine_options: dict[str, Any]) -> None:
+    """
+    The fast transport hands attribute values to botocore as they go on the wire (binary values as base64 text,
+    which adyn writes itself); every request body, binary keys, sets, nested values and condition values
+    included, is the one botocore's serializer writes for the stock transport.
+    """
+
+    async def operations(engine: Engine) -> None:
+        rows = [
+            Packed(
+                h=b"\x00k",
+                data=bytes(range(40)),
+                chunks={b"\xff", b"\x00\x01"},
+                extra={"b": b"\x01", "l": [b"\x02", "s", 3]},
+            ),
+            Packed(h=b"\x01k", extra={"deep": {"x": [{"y": b"\xfe"}]}}),
+        ]
+        await engine.put(*rows)
+        rows[0].data = b"\x07"
+        await engine.save(rows[0], condition=Packed.chunks.exists())
+        await engine.get(Packed, b"\x00k")
+        await engine.load(*(Packed(h=r.h) for r in rows))
+        await engine.scan(Packed).filter(Packed.data == b"\x07").all()
+        await engine.delete(rows[1], condition=Packed.data.not_exists())
+
+    bodies: dict[bool, list[tuple[str, Any]]] = {}
+    for fast in (True, False):
+        async with Engine(**{**adyn_engine_options, "fast_transport": fast}) as engine:
+            await engine.bind(Packed)
+            try:
+                bodies[fast] = await sent_bodies(engine, lambda: operations(engine))
+            finally:
+                await engine.delete_tables(Packed)
+    assert [name for name, _ in bodies[True]] == [
+        f"DynamoDB_20120810.{name}"
+        for name in ("PutItem", "PutItem", "UpdateItem", "GetItem", "BatchGetItem", "Scan", "DeleteItem")
+    ]
+    put = bodies[True][0][1]
+    assert put["Item"]["h"] == {"B": "AGs="}
+    assert put["Item"]["extra"]["M"]["b"] == {"B": "AQ=="}
+    assert bodies[True] == bodies[False]

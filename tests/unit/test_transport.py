@@ -4,6 +4,9 @@ Error translation (the one place botocore errors become adyn exceptions), backof
 
 from __future__ import annotations
 
+import base64
+import copy
+import json
 import socket
 
 import pytest
@@ -14,6 +17,9 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.loaders import Loader
+from botocore.model import ServiceModel
+from botocore.serialize import create_serializer
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,7 +35,14 @@ from adyn import (
 )
 from adyn._backoff import full_jitter
 from adyn._batch import chunks, key_identity
-from adyn._transport import ERROR_CODES, _request_failed, translate_error  # pyright: ignore[reportPrivateUsage]
+from adyn._transport import (
+    ERROR_CODES,
+    RAW_SHAPE_TYPE,
+    _request_failed,  # pyright: ignore[reportPrivateUsage]
+    blobs_to_text,
+    raw_attribute_values,
+    translate_error,
+)
 
 
 def client_error(code: str, message: str = "boom", **extra: object) -> ClientError:
@@ -156,3 +169,78 @@ async def test_unreachable_endpoint_raises_request_failed() -> None:
                 await engine._transport.call("DescribeTable", {"TableName": "posts"})  # pyright: ignore[reportPrivateUsage]
     assert caught.value.sent is False
     assert isinstance(caught.value.__cause__, EndpointConnectionError)
+
+
+# -- the fast transport's raw attribute values -----------------------------------------------------------------------
+
+_leaves = st.one_of(st.binary(max_size=8), st.text(max_size=4), st.integers(), st.booleans(), st.none())
+_values = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=3), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _copy_with_text(value: object) -> object:
+    """The reference: a full copy, every bytes value as base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _copy_with_text(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return [_copy_with_text(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+def _holds_bytes(value: object) -> bool:
+    if isinstance(value, bytes):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_bytes(v) for v in value.values())  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return any(_holds_bytes(v) for v in value)  # pyright: ignore[reportUnknownVariableType]
+    return False
+
+
+@given(st.dictionaries(st.text(max_size=3), _values, max_size=4))
+def test_blobs_to_text_writes_base64_and_copies_only_what_changes(value: dict[str, object]) -> None:
+    """
+    In a request, every bytes value becomes its base64 text; the input is left as it was; a container without bytes inside is
+    returned as the same object, so a request without binary values costs no copy.
+    """
+    before = copy.deepcopy(value)
+    out = blobs_to_text(value)
+    assert out == _copy_with_text(value)
+    assert value == before
+    assert (out is value) == (not _holds_bytes(value))
+
+
+def test_raw_model_passes_attribute_values_through() -> None:
+    """
+    In the fast session's model, attribute values and the maps and lists of them are raw; botocore's JSON
+    serializer then writes them unchanged, and everything around them as before.
+    """
+    loader = Loader()
+    stock = loader.load_service_model("dynamodb", "service-2")
+    raw = raw_attribute_values(stock)
+    changed = {name for name in stock["shapes"] if raw["shapes"][name] != stock["shapes"][name]}
+    assert {
+        "AttributeValue",
+        "AttributeMap",
+        "Key",
+        "PutItemInputAttributeMap",
+        "ExpressionAttributeValueMap",
+    } <= (changed)
+    assert {"MapAttributeValue", "ListAttributeValue"} <= changed
+    assert all(raw["shapes"][name]["type"] == RAW_SHAPE_TYPE for name in changed)
+    assert stock["shapes"]["AttributeValue"]["type"] == "structure"  # the loader's cached model is untouched
+    request = {
+        "TableName": "t",
+        "Item": {"k": {"S": "a"}, "b": {"B": "AQ=="}, "m": {"M": {"n": {"N": "1"}}}},
+        "ReturnValues": "NONE",
+    }
+    serializer = create_serializer("json", include_validation=False)
+    body = serializer.serialize_to_request(request, ServiceModel(raw).operation_model("PutItem"))["body"]
+    assert json.loads(body) == request
