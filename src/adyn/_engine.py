@@ -117,10 +117,13 @@ class Engine:
         fast_transport: cut botocore's per-request work where adyn can do it exactly, and cheaper: item
             responses (GetItem, Query, Scan, batches...) are read as plain JSON with adyn decoding attribute
             values, skipping botocore's per-attribute parsing (most of a page's client CPU); requests are signed
-            by adyn's SigV4 signer (botocore's output, byte for byte, without its header objects); the
-            User-Agent string is built once per client instead of twice per request. The parser applies to the
-            sessions adyn creates (not to a `session=` passed in), the signer and user agent to every client adyn
-            creates; nothing applies to a `client=` passed in. False keeps botocore's stock pipeline throughout.
+            by adyn's SigV4 signer (botocore's output, byte for byte, without its header objects); attribute
+            values in requests go into the JSON body as adyn built them (binary as base64 text), skipping
+            botocore's walk over every value of an item; event handlers are called without a coroutine each; the
+            User-Agent string is built once per client instead of twice per request. The parser, the request
+            values and the event handlers apply to the sessions adyn creates (not to a `session=` passed in), the
+            signer and user agent to every client adyn creates; nothing applies to a `client=` passed in. False
+            keeps botocore's stock pipeline throughout.
         hide_expired: treat items whose TTL (``Meta.ttl``) has passed as absent. DynamoDB deletes expired items
             some time after they expire (up to a few days); until then reads return them unless this is set:
             get/load/get_many and read transactions then report them missing, and queries and scans add
