@@ -271,7 +271,8 @@ def _git_revision() -> str:
         if head.returncode != 0:
             return "no commit"
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            # The report itself is being written (`run.py > benchmarks/RESULTS.md`): it does not make the tree dirty.
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/RESULTS.md"],
             cwd=_ROOT,
             capture_output=True,
             text=True,
