@@ -29,17 +29,18 @@ class Packed(Model):
     extra: Column[dict[str, Any]] = column(factory=dict)
 
 
-async def sent_headers(engine: Engine, operation: Any) -> list[dict[str, str]]:
-    """The HTTP headers of every request `operation()` makes the engine send."""
-    seen: list[dict[str, str]] = []
+async def sent_requests(
+    engine: Engine, operation: Callable[[], Awaitable[Any]]
+) -> list[tuple[dict[str, str], Any]]:
+    """The HTTP headers and JSON body of every request `operation()` makes the engine send."""
+    seen: list[tuple[dict[str, str], Any]] = []
 
     def before_send(request: Any, **kwargs: Any) -> None:
-        seen.append(
-            {
-                name: value.decode() if isinstance(value, bytes) else value
-                for name, value in request.headers.items()
-            }
-        )
+        headers = {
+            name: value.decode() if isinstance(value, bytes) else value
+            for name, value in request.headers.items()
+        }
+        seen.append((headers, json.loads(request.body)))
 
     events = engine._transport._client.meta.events  # pyright: ignore[reportPrivateUsage]
     events.register("before-send", before_send)
@@ -48,6 +49,11 @@ async def sent_headers(engine: Engine, operation: Any) -> list[dict[str, str]]:
     finally:
         events.unregister("before-send", before_send)
     return seen
+
+
+async def sent_headers(engine: Engine, operation: Callable[[], Awaitable[Any]]) -> list[dict[str, str]]:
+    """The HTTP headers of every request `operation()` makes the engine send."""
+    return [headers for headers, _ in await sent_requests(engine, operation)]
 
 
 @pytest.fixture
@@ -105,19 +111,7 @@ async def test_stock_transport_keeps_botocore_signer_and_user_agent(
 
 async def sent_bodies(engine: Engine, operation: Callable[[], Awaitable[Any]]) -> list[tuple[str, Any]]:
     """The operation name and JSON body of every request `operation()` makes the engine send."""
-    seen: list[tuple[str, Any]] = []
-
-    def before_send(request: Any, **kwargs: Any) -> None:
-        target = request.headers["X-Amz-Target"]
-        seen.append((target.decode() if isinstance(target, bytes) else target, json.loads(request.body)))
-
-    events = engine._transport._client.meta.events  # pyright: ignore[reportPrivateUsage]
-    events.register("before-send", before_send)
-    try:
-        await operation()
-    finally:
-        events.unregister("before-send", before_send)
-    return seen
+    return [(headers["X-Amz-Target"], body) for headers, body in await sent_requests(engine, operation)]
 
 
 async def test_fast_and_stock_transports_send_the_same_bodies(adyn_engine_options: dict[str, Any]) -> None:
