@@ -61,8 +61,8 @@ _RAW_OUTPUTS = frozenset(
         "TransactWriteItemsOutput",
     }
 )
-# Parts of a raw response adyn sends back in a later request: their binary values must be bytes again, or
-# botocore's serializer would base64-encode the base64 text a second time.
+# Parts of a raw response adyn sends back in a later request: their binary values become bytes again, as adyn holds
+# keys (batches match unprocessed keys to the keys they sent); the request path writes them as base64 once more.
 _RESENT = ("LastEvaluatedKey", "UnprocessedKeys", "UnprocessedItems")
 
 
