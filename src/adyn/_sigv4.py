@@ -24,7 +24,7 @@ from botocore.auth import EMPTY_SHA256_HASH, SIGNED_HEADERS_BLACKLIST, SIGV4_TIM
 from botocore.compat import get_current_datetime
 from botocore.exceptions import NoCredentialsError
 
-__all__ = ["SIGNATURE_VERSION", "DynamoDBSigV4Auth", "choose_signer", "register"]
+__all__ = ["SIGNATURE_VERSION", "DynamoDBSigV4Auth", "choose_signer", "plain_headers", "register"]
 
 #: The name adyn's signer is registered under in botocore's signer table.
 SIGNATURE_VERSION = "adyn-v4"
@@ -70,6 +70,15 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
     """
 
     def add_auth(self, request: Any) -> None:
+        if not self.sign_plain(request):
+            super().add_auth(request)  # pyright: ignore[reportUnknownMemberType]
+
+    def sign_plain(self, request: Any) -> bool:
+        """
+        Sign `request` (an `AWSRequest`, or any object with its ``method``, ``url``, ``headers``, ``data``,
+        ``params`` and ``context``) and return True; or return False, changing nothing, when it is not shaped like
+        DynamoDB's (`add_auth` then hands it to botocore's implementation).
+        """
         global _last_url
         credentials: Any = self.credentials
         if credentials is None:
@@ -87,8 +96,7 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
             or not context.get("payload_signing_enabled", True)
             or context.get("checksum")
         ):
-            super().add_auth(request)  # pyright: ignore[reportUnknownMemberType]
-            return
+            return False
 
         # Canonical headers: lower-case names, values trimmed with inner whitespace collapsed, repeated names
         # joined by commas, sorted by name; the host from the URL unless a Host header was set. One pass over the
@@ -102,12 +110,12 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
             value = " ".join(value.split())
             signed[lower] = f"{signed[lower]},{value}" if lower in signed else value
         if "date" in signed or "x-amz-content-sha256" in signed:
-            super().add_auth(request)  # pyright: ignore[reportUnknownMemberType]
-            return
+            return False
         if "authorization" in signed or "x-amz-date" in signed or "x-amz-security-token" in signed:
             # A retry: the previous attempt's signature headers go, as botocore's signer removes them.
             for name in _REPLACED_HEADERS:
-                del headers[name]  # a Message deletes every occurrence
+                if name in headers:
+                    del headers[name]  # a Message deletes every occurrence, whatever its case
                 signed.pop(name.lower(), None)
 
         timestamp: str = get_current_datetime().strftime(SIGV4_TIMESTAMP)
@@ -146,6 +154,12 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
             f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope}, "
             f"SignedHeaders={signed_headers}, Signature={signature}"
         )
+        return True
+
+
+def plain_headers(headers: dict[str, str]) -> bool:
+    """Whether `DynamoDBSigV4Auth.sign_plain` signs a request with these headers (no ``Date``, no payload hash)."""
+    return not any(name.lower() in ("date", "x-amz-content-sha256") for name in headers)
 
 
 def register() -> None:

@@ -1,6 +1,6 @@
 """
-The transport: the only module that touches aiobotocore and botocore (with `adyn._sigv4`, the request signer it
-plugs into botocore).
+The transport: the only module that touches aiobotocore and botocore (with `adyn._sigv4` and `adyn._direct`, the
+request signer and request path it plugs into botocore).
 
 It owns (or borrows) one aiobotocore DynamoDB client, sends one API call at a time for the engine, translates
 botocore's errors into adyn exceptions in exactly one place (`translate_error`), and runs the engine's request hooks.
@@ -28,7 +28,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.loaders import Loader
 from botocore.useragent import UserAgentString
 
-from . import _sigv4
+from . import _direct, _sigv4
 from ._hooks import Hooks, run_hooks
 from .exceptions import (
     AdynError,
@@ -484,6 +484,7 @@ class Transport:
         self._stack = stack
         if self._fast:
             _use_fast_signer(self._client)
+            _direct.DirectCalls(self._client).install()
         self._raw_values = _takes_raw_values(self._client)
 
     async def _streams_client(self) -> Any:

@@ -1,11 +1,14 @@
 """
 What the fast transport changes on the wire, against the server: the signer that signs each request and the
-User-Agent header sent; `fast_transport=False` sends botocore's own. The request bodies are the same.
+User-Agent header sent; `fast_transport=False` sends botocore's own. The request bodies are the same, and the fast
+transport's own request path sends exactly what botocore's request path would.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,7 +16,7 @@ import botocore
 import pytest
 
 import adyn
-from adyn import Column, Engine, Model, column
+from adyn import Column, Engine, Model, _direct, _sigv4, column
 from adyn._sigv4 import DynamoDBSigV4Auth
 
 
@@ -60,13 +63,16 @@ async def sent_headers(engine: Engine, operation: Callable[[], Awaitable[Any]]) 
 def adyn_signed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The X-Amz-Target of every request adyn's signer signs from now on."""
     signed: list[str] = []
-    original = DynamoDBSigV4Auth.add_auth
+    original = DynamoDBSigV4Auth.sign_plain
 
-    def add_auth(self: DynamoDBSigV4Auth, request: Any) -> None:
-        signed.append(request.headers["X-Amz-Target"])
-        original(self, request)
+    def sign_plain(self: DynamoDBSigV4Auth, request: Any) -> bool:
+        target = request.headers["X-Amz-Target"]
+        done = original(self, request)
+        if done:
+            signed.append(target)
+        return done
 
-    monkeypatch.setattr(DynamoDBSigV4Auth, "add_auth", add_auth)
+    monkeypatch.setattr(DynamoDBSigV4Auth, "sign_plain", sign_plain)
     return signed
 
 
@@ -155,3 +161,54 @@ async def test_fast_and_stock_transports_send_the_same_bodies(adyn_engine_option
     assert put["Item"]["h"] == {"B": "AGs="}
     assert put["Item"]["extra"]["M"]["b"] == {"B": "AQ=="}
     assert bodies[True] == bodies[False]
+
+
+async def test_direct_request_path_sends_what_botocores_sends(
+    adyn_engine_options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The fast transport's own request path (`adyn._direct`) sends the requests botocore's request path sends, every
+    header and signature included, for data-plane and control-plane calls. A ``request-created`` handler of the
+    user's own sends calls botocore's way, and that handler sees every request.
+    """
+    # A fixed clock and invocation id make both paths' signatures comparable.
+    monkeypatch.setattr(_sigv4, "get_current_datetime", lambda: datetime.datetime(2026, 11, 23, 10, 15, 0))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))
+    direct_attempts: list[str] = []
+    create_request = _direct.DirectCalls._create_request  # pyright: ignore[reportPrivateUsage]
+
+    async def counted(self: Any, request_dict: dict[str, Any], model: Any, plan: list[Any]) -> Any:
+        direct_attempts.append(model.name)
+        return await create_request(self, request_dict, model, plan)
+
+    monkeypatch.setattr(_direct.DirectCalls, "_create_request", counted)
+
+    async def calls(engine: Engine) -> None:
+        await engine.save(Note(id="a", text="x"))
+        await engine.load(Note(id="a"))
+        await engine.save(Note(id="b"), Note(id="c"))
+        [note async for note in engine.query(Note, key=Note.id == "a")]
+        await engine.delete(Note(id="c"))
+        await engine._transport.call("DescribeTable", {"TableName": engine.table_name(Note)})  # pyright: ignore[reportPrivateUsage]
+
+    async with Engine(**{**adyn_engine_options, "fast_transport": True}) as engine:
+        await engine.bind(Note)
+        direct_attempts.clear()
+        direct = await sent_requests(engine, lambda: calls(engine))
+        direct_count = len(direct_attempts)
+
+        seen_by_handler: list[str] = []
+
+        def user_handler(request: Any, **kwargs: Any) -> None:
+            seen_by_handler.append(request.headers["X-Amz-Target"])
+
+        events = engine._transport._client.meta.events  # pyright: ignore[reportPrivateUsage]
+        events.register("request-created.dynamodb", user_handler)
+        botocore_way = await sent_requests(engine, lambda: calls(engine))
+        handled = list(seen_by_handler)
+        await engine.delete_tables(Note)
+
+    assert direct_count == len(direct) == 7
+    assert len(direct_attempts) == direct_count  # none once the user's handler is there
+    assert handled == [headers["X-Amz-Target"] for headers, _ in botocore_way]
+    assert direct == botocore_way
