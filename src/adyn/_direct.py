@@ -39,10 +39,12 @@ query string or a body that is not bytes.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import botocore.handlers
 import botocore.utils
+from aiobotocore.retries.standard import AioRetryHandler, AioStandardRetryConditions
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import NoRegionError
 from botocore.retries.standard import MaxAttemptsSeeder
@@ -57,6 +59,7 @@ _handlers_module: Any = botocore.handlers
 _seeder: Any = MaxAttemptsSeeder
 _user_agent: Any = UserAgentString
 _utils: Any = botocore.utils
+_retry_handler: Any = AioRetryHandler
 # The request-created handlers, besides the request signer's, that run unchanged on a dict of headers: they set
 # headers by name and read the request's context, and the user agent's calls `replace_header` (`_Headers`).
 _PLAIN_HANDLERS: frozenset[Any] = frozenset(
@@ -76,6 +79,19 @@ _CHOOSERS: frozenset[Any] = frozenset(
 )
 # The signer's place in a request-created plan.
 _SIGN = object()
+
+
+class _Plan:
+    """How `DirectCalls` sends one operation's calls."""
+
+    __slots__ = ("max_attempts", "request_created")
+
+    def __init__(self, request_created: list[Any], max_attempts: int | None) -> None:
+        # The client's request-created handlers in order, with _SIGN in the request signer's place.
+        self.request_created = request_created
+        # The attempts botocore's standard retry handler allows, when it is the one needs-retry handler: a response
+        # it would not retry is then recognised without it (`DirectCalls._needs_retry`).
+        self.max_attempts = max_attempts
 
 
 def _function(handler: Any) -> Any:
@@ -128,7 +144,7 @@ class DirectCalls:
         # Per operation, the request-created handlers to run (with _SIGN in the signer's place), or None for
         # botocore's way; valid while the emitter's handler table is the one they were read from (botocore replaces
         # its lookup cache whenever a handler is registered or unregistered).
-        self._plans: dict[str, list[Any] | None] = {}
+        self._plans: dict[str, _Plan | None] = {}
         self._plans_for: Any = None
 
     def install(self) -> None:
@@ -145,14 +161,14 @@ class DirectCalls:
             handlers = cache[event_name] = self._emitter._handlers.prefix_search(event_name)
         return list(handlers)
 
-    def _plan(self, model: Any) -> list[Any] | None:
+    def _plan(self, model: Any) -> _Plan | None:
         if self._plans_for is not self._emitter._lookup_cache:
             self._plans.clear()
             self._plans_for = self._emitter._lookup_cache
         name: str = model.name
         if name in self._plans:
             return self._plans[name]
-        plan: list[Any] | None = None
+        plan: _Plan | None = None
         suffix = f"{self._service_id}.{name}"
         if not (
             model.request_compression
@@ -163,7 +179,11 @@ class DirectCalls:
             or self._handlers(f"before-sign.{suffix}")
             or not all(_function(h) in _CHOOSERS for h in self._handlers(f"choose-signer.{suffix}"))
         ):
-            plan = _request_created_plan(self._handlers(f"request-created.{suffix}"), self._signer.handler)
+            request_created = _request_created_plan(
+                self._handlers(f"request-created.{suffix}"), self._signer.handler
+            )
+            if request_created is not None:
+                plan = _Plan(request_created, _standard_max_attempts(self._handlers(f"needs-retry.{suffix}")))
         self._plans[name] = plan
         self._plans_for = self._emitter._lookup_cache
         return plan
@@ -191,7 +211,7 @@ class DirectCalls:
             raise
 
     async def _send_request(
-        self, request_dict: dict[str, Any], model: Any, plan: list[Any]
+        self, request_dict: dict[str, Any], model: Any, plan: _Plan
     ) -> tuple[Any, dict[str, Any]]:
         # botocore's Endpoint._send_request, with this module's request.
         endpoint = self._endpoint
@@ -200,7 +220,7 @@ class DirectCalls:
         endpoint._update_retries_context(context, attempts)
         request = await self._create_request(request_dict, model, plan)
         success_response, exception = await endpoint._get_response(request, model, context)
-        while await endpoint._needs_retry(attempts, model, request_dict, success_response, exception):
+        while await self._needs_retry(plan, attempts, model, request_dict, success_response, exception):
             attempts += 1
             endpoint._update_retries_context(context, attempts, success_response)
             request = await self._create_request(request_dict, model, plan)
@@ -212,10 +232,38 @@ class DirectCalls:
         response: Any = success_response  # not None: an attempt without an exception has a response
         return response  # type: ignore[no-any-return]
 
-    async def _create_request(self, request_dict: dict[str, Any], model: Any, plan: list[Any]) -> Any:
+    async def _needs_retry(
+        self,
+        plan: _Plan,
+        attempts: int,
+        model: Any,
+        request_dict: dict[str, Any],
+        response: Any,
+        exception: Exception | None,
+    ) -> bool:
+        max_attempts = plan.max_attempts
+        if (
+            max_attempts is not None
+            and exception is None
+            and attempts < max_attempts
+            and response[0].status_code < 300
+            and _crc32_holds(response[0])
+        ):
+            # What botocore's standard retry handler does with a response it does not retry, short of attempts:
+            # no error code, no transient status, no exception, a matching CRC32. It records the attempts allowed
+            # and gives the response its metadata.
+            retries: dict[str, Any] | None = request_dict["context"].get("retries")
+            if retries:
+                retries["max"] = max(retries.get("max", 0), max_attempts)
+            response[1].setdefault("ResponseMetadata", {})
+            return False
+        retry: bool = await self._endpoint._needs_retry(attempts, model, request_dict, response, exception)
+        return retry
+
+    async def _create_request(self, request_dict: dict[str, Any], model: Any, plan: _Plan) -> Any:
         request = _Request(request_dict)
         name: str = model.name
-        for handler in plan:
+        for handler in plan.request_created:
             if handler is _SIGN:
                 await self._sign(request)
             else:
@@ -256,6 +304,26 @@ def _request_created_plan(handlers: list[Any], signer_handler: Any) -> list[Any]
         else:
             return None
     return plan if _SIGN in plan else None
+
+
+def _standard_max_attempts(handlers: list[Any]) -> int | None:
+    # The max attempts of botocore's standard retry handler, if it is the only needs-retry handler.
+    if len(handlers) != 1 or _function(handlers[0]) is not _retry_handler.needs_retry:
+        return None
+    checker: Any = getattr(getattr(handlers[0].__self__, "_retry_policy", None), "_retry_checker", None)
+    if type(checker) is not AioStandardRetryConditions:
+        return None
+    max_attempts = getattr(getattr(checker, "_max_attempts_checker", None), "_max_attempts", None)
+    return max_attempts if isinstance(max_attempts, int) else None
+
+
+def _crc32_holds(http_response: Any) -> bool:
+    # DynamoDB's x-amz-crc32 header, when sent, matches the body (botocore retries a response where it does not).
+    checksum: str | None = http_response.headers.get("x-amz-crc32")
+    if checksum is None:
+        return True
+    body: bytes | None = http_response._content  # read by the HTTP session before the response came back
+    return body is not None and checksum.isdigit() and zlib.crc32(body) & 0xFFFFFFFF == int(checksum)
 
 
 def _plain(request_dict: dict[str, Any], context: dict[str, Any]) -> bool:

@@ -52,6 +52,9 @@ class _UrlParts:
 
 
 _last_url: _UrlParts | None = None
+# The last signing key derived, and what it was derived from: it changes with the date, the secret key, the region
+# and the service, so one process signing for one client reuses it all day (four HMACs fewer per request).
+_last_key: tuple[tuple[str, str, str, str], bytes] | None = None
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -79,7 +82,7 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
         ``params`` and ``context``) and return True; or return False, changing nothing, when it is not shaped like
         DynamoDB's (`add_auth` then hands it to botocore's implementation).
         """
-        global _last_url
+        global _last_url, _last_key
         credentials: Any = self.credentials
         if credentials is None:
             raise NoCredentialsError()
@@ -147,8 +150,15 @@ class DynamoDBSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
             f"AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n"
             f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
         )
-        key = _hmac(f"AWS4{credentials.secret_key}".encode(), date)
-        key = _hmac(_hmac(_hmac(key, region), service), "aws4_request")
+        secret: str = credentials.secret_key
+        derived_from = (date, secret, region, service)
+        last_key = _last_key
+        if last_key is not None and last_key[0] == derived_from:
+            key = last_key[1]
+        else:
+            key = _hmac(f"AWS4{secret}".encode(), date)
+            key = _hmac(_hmac(_hmac(key, region), service), "aws4_request")
+            _last_key = (derived_from, key)
         signature = _hmac(key, string_to_sign).hex()
         headers["Authorization"] = (
             f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope}, "

@@ -191,11 +191,25 @@ async def test_direct_request_path_sends_what_botocores_sends(
         await engine.delete(Note(id="c"))
         await engine._transport.call("DescribeTable", {"TableName": engine.table_name(Note)})  # pyright: ignore[reportPrivateUsage]
 
-    async with Engine(**{**adyn_engine_options, "fast_transport": True}) as engine:
+    responses: list[dict[str, Any]] = []
+
+    async def record(operation: str, request: Any, response: dict[str, Any], seconds: float) -> None:
+        # The server's date and request id differ between any two responses.
+        headers = response["ResponseMetadata"]["HTTPHeaders"]
+        responses.append(
+            {**response, "ResponseMetadata": {**response["ResponseMetadata"], "HTTPHeaders": {}}}
+        )
+        assert headers.keys() >= {"date", "x-amzn-requestid"}
+
+    # Three attempts allowed, so that a response that needs no retry is told apart without botocore's handler.
+    async with Engine(**{**adyn_engine_options, "fast_transport": True, "retries": 3}) as engine:
         await engine.bind(Note)
+        engine.hooks.response.append(record)
         direct_attempts.clear()
         direct = await sent_requests(engine, lambda: calls(engine))
         direct_count = len(direct_attempts)
+        direct_responses = responses[:]
+        del responses[:]
 
         seen_by_handler: list[str] = []
 
@@ -206,9 +220,18 @@ async def test_direct_request_path_sends_what_botocores_sends(
         events.register("request-created.dynamodb", user_handler)
         botocore_way = await sent_requests(engine, lambda: calls(engine))
         handled = list(seen_by_handler)
+        botocore_responses = responses[:]
         await engine.delete_tables(Note)
 
     assert direct_count == len(direct) == 7
     assert len(direct_attempts) == direct_count  # none once the user's handler is there
     assert handled == [headers["X-Amz-Target"] for headers, _ in botocore_way]
     assert direct == botocore_way
+    # The same responses, their metadata included (RetryAttempts, as botocore's retry handler leaves it); the
+    # DescribeTable response holds the table's live counters, so it is compared by its keys.
+    assert direct_responses[:-1] == botocore_responses[:-1]
+    assert direct_responses[-1].keys() == botocore_responses[-1].keys()
+    assert all(
+        response["ResponseMetadata"] == {"HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
+        for response in direct_responses[:-1]
+    )
