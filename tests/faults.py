@@ -28,6 +28,9 @@ Faults (`Rule.kind`):
 ``stall_after``
     The request is forwarded (applied), then its response held until `FaultProxy.release` or until the client
     closes the connection.
+``crc32``
+    The request is forwarded (applied), and its response sent with an ``x-amz-crc32`` header that does not match
+    the body (DynamoDB's response checksum: botocore retries such a response while attempts are left).
 
 Which requests fail: the `rules` first, in order (a rule fires on requests of its operation, on the n-th of them
 it matched, on the first attempts of each distinct request, at most `times` times), then, for the `operations`
@@ -49,6 +52,7 @@ import json
 import os
 import random
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -67,7 +71,17 @@ __all__ = [
 ]
 
 Kind = Literal[
-    "throttle", "throughput", "500", "503", "timeout", "drop", "drop_after", "partial", "stall", "stall_after"
+    "throttle",
+    "throughput",
+    "500",
+    "503",
+    "timeout",
+    "drop",
+    "drop_after",
+    "partial",
+    "stall",
+    "stall_after",
+    "crc32",
 ]
 
 #: The kinds drawn at random, with their weights; ``partial`` only for batch operations.
@@ -371,7 +385,7 @@ class FaultProxy:
             # Never answered: wait for the client to give up (its read timeout closes the connection).
             await self._hold(reader, asyncio.sleep(_HOLD_LIMIT))
             return False
-        self._write(writer, status, payload)
+        self._write(writer, status, payload, bad_crc32=kind == "crc32")
         await writer.drain()
         return True
 
@@ -464,13 +478,15 @@ class FaultProxy:
         return status, payload
 
     @staticmethod
-    def _write(writer: asyncio.StreamWriter, status: int, payload: Any) -> None:
+    def _write(writer: asyncio.StreamWriter, status: int, payload: Any, *, bad_crc32: bool = False) -> None:
         data = json.dumps(payload).encode()
+        crc32 = (zlib.crc32(data) + (1 if bad_crc32 else 0)) & 0xFFFFFFFF
         head = (
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n"
             "Content-Type: application/x-amz-json-1.0\r\n"
             f"Content-Length: {len(data)}\r\n"
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
+            f"x-amz-crc32: {crc32}\r\n"
             "\r\n"
         )
         writer.write(head.encode("latin-1") + data)

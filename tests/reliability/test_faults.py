@@ -81,3 +81,16 @@ async def test_each_fault_reaches_the_client(
     direct = await on_dynalite.engine(None, Thing)
     applied = await direct.get(Thing, 1) is not None
     assert applied == (kind in {"500", "drop_after", "timeout"})
+
+
+@pytest.mark.parametrize("fast_transport", [True, False])
+async def test_response_failing_its_crc32_is_retried(on_dynalite: Harness, fast_transport: bool) -> None:
+    """
+    A response whose ``x-amz-crc32`` does not match its body is not used: the call is sent again (botocore's
+    retry rule, kept by the fast transport's own request path), and the second response is.
+    """
+    proxy = await on_dynalite.proxy(rules=[Rule("crc32", operation="GetItem", times=1)])
+    engine = await on_dynalite.engine(proxy, Thing, retries=2, fast_transport=fast_transport)
+    await engine.put(Thing(id=1, payload="x"))
+    assert await engine.get(Thing, 1) == Thing(id=1, payload="x")
+    assert [entry.fault for entry in proxy.log if entry.operation == "GetItem"] == ["crc32", None]
