@@ -120,10 +120,14 @@ class Engine:
             by adyn's SigV4 signer (botocore's output, byte for byte, without its header objects); attribute
             values in requests go into the JSON body as adyn built them (binary as base64 text), skipping
             botocore's walk over every value of an item; event handlers are called without a coroutine each; the
-            User-Agent string is built once per client instead of twice per request. The parser, the request
-            values and the event handlers apply to the sessions adyn creates (not to a `session=` passed in), the
-            signer and user agent to every client adyn creates; nothing applies to a `client=` passed in. False
-            keeps botocore's stock pipeline throughout.
+            User-Agent string is built once per client instead of twice per request; and adyn runs botocore's
+            per-attempt request steps itself on a plain dict of headers (its ``request-created`` handlers, the
+            signing, ``Content-Length``, its retry handler's decision), then sends through botocore's own response
+            path, so that each attempt builds no ``AWSRequest`` header maps (the same request on the wire, header
+            for header; a call goes botocore's way whenever another handler is registered on those events). The
+            parser, the request values and the event handlers apply to the sessions adyn creates (not to a
+            `session=` passed in), the signer, user agent and request steps to every client adyn creates; nothing
+            applies to a `client=` passed in. False keeps botocore's stock pipeline throughout.
         hide_expired: treat items whose TTL (``Meta.ttl``) has passed as absent. DynamoDB deletes expired items
             some time after they expire (up to a few days); until then reads return them unless this is set:
             get/load/get_many and read transactions then report them missing, and queries and scans add
