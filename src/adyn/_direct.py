@@ -146,6 +146,9 @@ class DirectCalls:
         # its lookup cache whenever a handler is registered or unregistered).
         self._plans: dict[str, _Plan | None] = {}
         self._plans_for: Any = None
+        # An emitter whose handlers cannot be read as botocore's can (not botocore's own kind) sends every call
+        # botocore's way.
+        self._inspectable = hasattr(self._emitter, "_lookup_cache") and hasattr(self._emitter, "_handlers")
 
     def install(self) -> None:
         """
@@ -162,6 +165,8 @@ class DirectCalls:
         return list(handlers)
 
     def _plan(self, model: Any) -> _Plan | None:
+        if not self._inspectable:
+            return None
         if self._plans_for is not self._emitter._lookup_cache:
             self._plans.clear()
             self._plans_for = self._emitter._lookup_cache

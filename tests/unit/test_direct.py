@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -96,3 +97,25 @@ def test_headers_replace_like_a_message() -> None:
     assert list(headers.items()) == [("X-Amz-Target", "t"), ("User-Agent", "new"), ("Content-Type", "c")]
     with pytest.raises(KeyError):
         headers.replace_header("Date", "now")
+
+
+async def test_clients_of_a_stock_session_take_the_direct_path_and_others_botocores() -> None:
+    """A client of aiobotocore's own session is planned too; an emitter botocore's way cannot read sends all calls."""
+    from aiobotocore.session import AioSession
+
+    session: Any = AioSession()
+    async with session.create_client(
+        "dynamodb",
+        region_name="eu-west-1",
+        endpoint_url="http://127.0.0.1:1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    ) as client:
+        _use_fast_signer(client)
+        assert plan_of(DirectCalls(client), client, "GetItem") is not None
+        other_emitter = SimpleNamespace(
+            _endpoint=client._endpoint,
+            _request_signer=client._request_signer,
+            meta=SimpleNamespace(events=object(), service_model=client.meta.service_model),
+        )
+        assert plan_of(DirectCalls(other_emitter), client, "GetItem") is None
