@@ -145,8 +145,7 @@ class DirectCalls:
         self._events: Any = client.meta.events
         self._emitter: Any = getattr(self._events, "_emitter", self._events)
         self._service_id: str = client.meta.service_model.service_id.hyphenize()
-        # Per operation, the request-created handlers to run (with _SIGN in the signer's place), or None for
-        # botocore's way; valid while the emitter's handler table is the one they were read from (botocore replaces
+        # Per operation, its _Plan, or None for botocore's way; valid while the emitter's handler table is the one they were read from (botocore replaces
         # its lookup cache whenever a handler is registered or unregistered).
         self._plans: dict[str, _Plan | None] = {}
         self._plans_for: Any = None
