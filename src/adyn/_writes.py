@@ -39,33 +39,46 @@ Kind = Literal["UpdateItem", "PutItem", "DeleteItem", "ConditionCheck"]
 
 
 def _av_size(value: AttributeValue) -> int:
+    # Loops rather than sum() over generators, and len() of ASCII text without encoding it: this runs on every
+    # item written.
     ((kind, wire),) = value.items()
     if kind == "S":
-        return len(wire.encode("utf-8"))
+        return len(wire) if wire.isascii() else len(wire.encode("utf-8"))
     if kind == "N":
         return len(wire.lstrip("-").replace(".", "")) // 2 + 1
     if kind == "B":
         return len(wire)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "SS":
-        return sum(len(s.encode("utf-8")) for s in wire)
-    if kind == "NS":
-        return sum(len(n.lstrip("-").replace(".", "")) // 2 + 1 for n in wire)
-    if kind == "BS":
-        return sum(len(b) for b in wire)
-    if kind == "L":
-        return 3 + sum(1 + _av_size(v) for v in wire)
+    size = 0
     if kind == "M":
-        return 3 + sum(1 + len(k.encode("utf-8")) + _av_size(v) for k, v in wire.items())
-    return 0
+        size = 3
+        for key, inner in wire.items():
+            size += 1 + (len(key) if key.isascii() else len(key.encode("utf-8"))) + _av_size(inner)
+    elif kind == "L":
+        size = 3
+        for inner in wire:
+            size += 1 + _av_size(inner)
+    elif kind in ("BOOL", "NULL"):
+        size = 1
+    elif kind == "SS":
+        for text in wire:
+            size += len(text) if text.isascii() else len(text.encode("utf-8"))
+    elif kind == "NS":
+        for number in wire:
+            size += len(number.lstrip("-").replace(".", "")) // 2 + 1
+    elif kind == "BS":
+        for blob in wire:
+            size += len(blob)
+    return size
 
 
 def item_size(item: Item) -> int:
     """
     The item's size as DynamoDB counts it (attribute names plus values), in bytes.
     """
-    return sum(len(name.encode("utf-8")) + _av_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + _av_size(value)
+    return size
 
 
 def _check_size(info: ModelInfo, obj: Any, item: Item) -> None:
