@@ -18,11 +18,12 @@ from adyn._transport import _use_fast_signer, new_session  # pyright: ignore[rep
 
 
 @contextlib.asynccontextmanager
-async def fast_client(**config: Any) -> AsyncIterator[Any]:
+async def fast_client(session: Any = None) -> AsyncIterator[Any]:
+    """A DynamoDB client of `session` (by default adyn's fast session) with adyn's signer, as the transport makes."""
     from aiobotocore.config import AioConfig
 
-    session: Any = new_session(fast=True)
-    options: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 4}, **config}
+    session = session or new_session(fast=True)
+    options: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 4}}
     async with session.create_client(
         "dynamodb",
         region_name="eu-west-1",
@@ -103,15 +104,7 @@ async def test_clients_of_a_stock_session_take_the_direct_path_and_others_botoco
     """A client of aiobotocore's own session is planned too; an emitter botocore's way cannot read sends all calls."""
     from aiobotocore.session import AioSession
 
-    session: Any = AioSession()
-    async with session.create_client(
-        "dynamodb",
-        region_name="eu-west-1",
-        endpoint_url="http://127.0.0.1:1",
-        aws_access_key_id="k",
-        aws_secret_access_key="s",
-    ) as client:
-        _use_fast_signer(client)
+    async with fast_client(AioSession()) as client:
         assert plan_of(DirectCalls(client), client, "GetItem") is not None
         other_emitter = SimpleNamespace(
             _endpoint=client._endpoint,
