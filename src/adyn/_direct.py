@@ -139,7 +139,6 @@ class DirectCalls:
     """
 
     def __init__(self, client: Any) -> None:
-        self._client = client
         self._endpoint: Any = client._endpoint
         self._signer: Any = client._request_signer
         self._events: Any = client.meta.events
@@ -193,7 +192,6 @@ class DirectCalls:
             if request_created is not None:
                 plan = _Plan(request_created, _standard_max_attempts(self._handlers(f"needs-retry.{suffix}")))
         self._plans[name] = plan
-        self._plans_for = self._emitter._lookup_cache
         return plan
 
     async def before_call(
